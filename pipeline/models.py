@@ -1,0 +1,249 @@
+"""The pipeline's records: the one schema every parser, output file and test derives from.
+
+Every model is frozen-by-convention plain data (pydantic v2). ``schema.json`` in each output
+version is generated from these classes (see :mod:`pipeline.schema`); nothing restates them.
+"""
+
+from __future__ import annotations
+
+from datetime import date as Date
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = "1"
+
+
+class Record(BaseModel):
+    """Base for every record: unknown fields are errors, so typos never pass silently."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+# --------------------------------------------------------------------------- sources
+
+
+class SourceKind(StrEnum):
+    readme = "readme"
+    workshop = "workshop"
+    session = "session"
+
+
+class SourceFormat(StrEnum):
+    markdown = "markdown"
+    html = "html"
+    text = "text"  # the page text a browser copies
+
+
+class Source(Record):
+    """One entry of sources.toml: where a document comes from and what it is."""
+
+    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="slug, unique")]
+    kind: SourceKind
+    url: str
+    snapshot: str | None = Field(
+        default=None, description="path of the embedded snapshot, relative to the raw folder"
+    )
+    format: SourceFormat | None = Field(
+        default=None, description="format of the snapshot; detected when absent"
+    )
+    title: str | None = None
+    venue: str | None = None
+    year: int | None = None
+    date: Date | None = None
+    timezone: str | None = Field(default=None, description="IANA name, e.g. America/Los_Angeles")
+
+
+class SnapshotMeta(Record):
+    """The metadata file kept next to every snapshot in raw/."""
+
+    source_id: str
+    url: str
+    kind: SourceKind
+    format: SourceFormat
+    sha256: str
+    captured_at: datetime | None = None
+    venue: str | None = None
+    date: Date | None = None
+    timezone: str | None = None
+    note: str | None = None
+
+
+# --------------------------------------------------------------------------- shared parts
+
+
+class Link(Record):
+    label: str
+    url: str
+
+
+class Provenance(Record):
+    source_id: str
+    line: int | None = Field(default=None, description="1-based line in the snapshot")
+
+
+class ParseWarning(Record):
+    line: int | None = Field(default=None, description="1-based line in the snapshot")
+    message: str
+
+
+# --------------------------------------------------------------------------- README cards
+
+
+class PaperCard(Record):
+    """One paper entry of an awesome-list README."""
+
+    id: str
+    title: str
+    authors: list[str] = Field(default_factory=list)
+    venue: str | None = None
+    year: int | None = Field(default=None, description="from the section heading")
+    topic: str | None = Field(default=None, description="the '## Topic' heading")
+    section: str | None = Field(default=None, description="the innermost heading, as written")
+    keywords: list[str] = Field(default_factory=list)
+    digest: str | None = None
+    links: list[Link] = Field(default_factory=list)
+    arxiv_id: str | None = Field(default=None, description="base id, without version")
+    arxiv_version: int | None = None
+    provenance: Provenance
+
+
+# --------------------------------------------------------------------------- events
+
+
+class EventKind(StrEnum):
+    workshop = "workshop"
+    session = "session"
+
+
+class ItemType(StrEnum):
+    invited_talk = "invited_talk"
+    spotlight = "spotlight"
+    oral = "oral"
+    poster = "poster"
+    contributed_talk = "contributed_talk"
+    remarks = "remarks"
+    discussion = "discussion"
+    break_ = "break"
+    other = "other"
+
+
+class Organizer(Record):
+    name: str
+    affiliation: str | None = None
+
+
+class Event(Record):
+    """A workshop or conference session page."""
+
+    id: str
+    title: str | None = None
+    venue: str | None = None
+    year: int | None = None
+    date: Date | None = None
+    timezone: str | None = None
+    kind: EventKind
+    url: str | None = None
+    description: str | None = None
+    organizers: list[Organizer] = Field(default_factory=list)
+    links: list[Link] = Field(default_factory=list)
+    provenance: Provenance
+
+
+class ScheduleItem(Record):
+    """One slot of an event: a talk, a poster, a break..."""
+
+    id: str
+    event_id: str
+    title: str
+    type: ItemType
+    type_label: str | None = Field(default=None, description="the type as the page shows it")
+    authors: list[str] = Field(default_factory=list)
+    speakers: list[str] = Field(default_factory=list)
+    day: str | None = Field(default=None, description="as shown, e.g. 'Sat'")
+    start: str | None = Field(default=None, description="as shown, e.g. '9:00 a.m.'")
+    end: str | None = None
+    start_at: datetime | None = Field(default=None, description="ISO 8601, when date+tz known")
+    end_at: datetime | None = None
+    abstract: str | None = None
+    poster_spots: list[str] = Field(default_factory=list)
+    links: list[Link] = Field(default_factory=list)
+    provenance: Provenance
+
+
+class Presentation(Record):
+    """One way a paper was presented at an event (a spotlight, a poster...)."""
+
+    item_id: str
+    type: ItemType
+    start_at: datetime | None = None
+    start: str | None = None
+    poster_spots: list[str] = Field(default_factory=list)
+
+
+class EventPaper(Record):
+    """A paper presented at an event: the same paper shown twice is one record."""
+
+    id: str
+    event_id: str
+    title: str
+    authors: list[str] = Field(default_factory=list)
+    abstract: str | None = None
+    presentations: list[Presentation]
+    links: list[Link] = Field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- parsed documents
+
+
+class ReadmeDocument(Record):
+    """What a README parser returns: its cards and everything it could not read."""
+
+    kind: Literal["readme"] = "readme"
+    title: str | None = None
+    items: list[PaperCard] = Field(default_factory=list)
+    warnings: list[ParseWarning] = Field(default_factory=list)
+
+
+class EventDocument(Record):
+    """What a workshop/session page parser returns."""
+
+    kind: Literal["workshop", "session"]
+    title: str | None = None
+    event: Event
+    items: list[ScheduleItem] = Field(default_factory=list)
+    warnings: list[ParseWarning] = Field(default_factory=list)
+
+
+ParsedDocument = Annotated[ReadmeDocument | EventDocument, Field(discriminator="kind")]
+
+
+# --------------------------------------------------------------------------- output versions
+
+
+class InputFile(Record):
+    source_id: str
+    path: str
+    sha256: str
+
+
+class OutputFile(Record):
+    name: str
+    sha256: str
+    bytes: int
+
+
+class Manifest(Record):
+    """manifest.json of one dataset version."""
+
+    dataset: str
+    version: str
+    created_at: datetime
+    pipeline_version: str
+    schema_version: str
+    inputs: list[InputFile]
+    record_counts: dict[str, int]
+    warning_count: int
+    files: list[OutputFile]

@@ -1,0 +1,1 @@
+"""Parsers: text in, records and warnings out. No I/O, no network."""

@@ -1,0 +1,49 @@
+"""All configuration, from one place: environment variables prefixed ``PIPELINE_``.
+
+Relative paths are resolved against the working directory, so
+``PIPELINE_RAW_DIR=/tmp/x/raw PIPELINE_PROCESSED_DIR=/tmp/x/out ...`` runs the whole pipeline
+in a temporary folder.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from pipeline import __version__
+
+DEFAULT_USER_AGENT = (
+    f"paper-pipeline/{__version__} (research metadata ingestion; "
+    "+https://github.com/paper-pipeline/paper-pipeline; mailto:maintainers@paper-pipeline.org)"
+)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PIPELINE_", extra="ignore")
+
+    sources_file: Path = Field(Path("sources.toml"), description="the list of sources")
+    raw_dir: Path = Field(Path("raw"), description="input snapshots")
+    processed_dir: Path = Field(Path("processed"), description="versioned outputs")
+    state_dir: Path = Field(
+        Path(".state"), description="Prefect home, caches and other run state (git-ignored)"
+    )
+    offline: bool = Field(False, description="never touch the network; raw/ serves")
+    arxiv_api_url: str = "https://export.arxiv.org/api/query"
+    arxiv_delay_seconds: float = Field(3.0, ge=0, description="seconds between arXiv requests")
+    arxiv_timeout_seconds: float = Field(30.0, gt=0)
+    arxiv_cache_ttl_days: float = Field(30.0, ge=0)
+    user_agent: str = DEFAULT_USER_AGENT
+    prefect_api_url: str | None = Field(
+        None, description="your own Prefect server; default: an embedded temporary one"
+    )
+
+    @property
+    def prefect_home(self) -> Path:
+        return self.state_dir / "prefect"
+
+
+def get_settings() -> Settings:
+    """Fresh settings from the current environment (cheap; never cached, tests change env)."""
+    return Settings()
