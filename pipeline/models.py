@@ -89,6 +89,56 @@ class ParseWarning(Record):
     message: str
 
 
+# --------------------------------------------------------------------------- arXiv enrichment
+
+
+class EnrichmentStatus(StrEnum):
+    enriched = "enriched"
+    not_found = "not_found"  # a valid id arXiv does not know
+    invalid_id = "invalid_id"  # malformed id, never sent to arXiv
+    no_match = "no_match"  # title search found no acceptable candidate
+    ambiguous = "ambiguous"  # two close candidates; both kept
+    error = "error"  # arXiv failed after retries
+    pending = "pending"  # no network this run; the next run fills it in
+
+
+class ArxivMetadata(Record):
+    arxiv_id: str = Field(description="base id, without version")
+    version: int | None = None
+    title: str
+    authors: list[str] = Field(default_factory=list)
+    abstract: str | None = None
+    published: datetime | None = None
+    updated: datetime | None = None
+    categories: list[str] = Field(default_factory=list)
+    primary_category: str | None = None
+    doi: str | None = None
+    journal_ref: str | None = None
+    comment: str | None = None
+    abs_url: str | None = None
+    pdf_url: str | None = None
+
+
+class TitleCandidate(Record):
+    metadata: ArxivMetadata
+    score: float = Field(description="similarity of normalised titles, 0..1")
+    shared_surnames: list[str] = Field(default_factory=list)
+
+
+class TitleMismatch(Record):
+    ours: str
+    arxiv: str
+
+
+class Enrichment(Record):
+    status: EnrichmentStatus
+    reason: str
+    method: Literal["id", "title"] | None = None
+    metadata: ArxivMetadata | None = None
+    candidates: list[TitleCandidate] = Field(default_factory=list)
+    title_mismatch: TitleMismatch | None = None
+
+
 # --------------------------------------------------------------------------- README cards
 
 
@@ -108,6 +158,7 @@ class PaperCard(Record):
     arxiv_id: str | None = Field(default=None, description="base id, without version")
     arxiv_version: int | None = None
     provenance: Provenance
+    enrichment: Enrichment | None = None
 
 
 # --------------------------------------------------------------------------- events
@@ -193,6 +244,7 @@ class EventPaper(Record):
     abstract: str | None = None
     presentations: list[Presentation]
     links: list[Link] = Field(default_factory=list)
+    enrichment: Enrichment | None = None
 
 
 # --------------------------------------------------------------------------- parsed documents

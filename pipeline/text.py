@@ -47,3 +47,13 @@ def surname(name: str) -> str:
     """The last word of a person's name, normalised ('Murat A. Erdogdu' -> 'erdogdu')."""
     words = normalise_title(name).split()
     return words[-1] if words else ""
+
+
+def disambiguate(ids: list[str]) -> list[str]:
+    """Make ids unique in order: the second 'x' becomes 'x-2', the third 'x-3'."""
+    seen: dict[str, int] = {}
+    result = []
+    for record_id in ids:
+        seen[record_id] = seen.get(record_id, 0) + 1
+        result.append(record_id if seen[record_id] == 1 else f"{record_id}-{seen[record_id]}")
+    return result
