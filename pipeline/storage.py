@@ -1,0 +1,230 @@
+"""Versioned datasets under processed/: the output end of the pipeline.
+
+Layout::
+
+    processed/<dataset>/<version>/records.json   the main table (a JSON array)
+                                  <table>.json    further tables (e.g. papers.json)
+                                  warnings.json   what the parsers could not read
+                                  schema.json     JSON Schema of every table, from the models
+                                  manifest.json   inputs, counts, sha256 of every file
+    processed/<dataset>/LATEST                    name of the newest complete version
+
+A version is written into a temporary folder and renamed into place; LATEST is replaced
+last, so an interrupted run never leaves a half-written version or a LATEST naming one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, TypeAdapter
+
+from pipeline import __version__
+from pipeline.errors import PipelineError
+from pipeline.models import SCHEMA_VERSION, InputFile, Manifest, OutputFile, ParseWarning
+
+LATEST = "LATEST"
+MAIN_TABLE = "records"
+
+
+@dataclass(frozen=True)
+class Table:
+    """One JSON file of a version: a list of records of one model."""
+
+    name: str
+    model: type[BaseModel]
+    records: Sequence[BaseModel]
+
+
+@dataclass(frozen=True)
+class DatasetVersion:
+    """Everything one version of a dataset holds, before it is written."""
+
+    dataset: str
+    tables: Sequence[Table]
+    inputs: Sequence[InputFile]
+    warnings: Sequence[ParseWarning] = ()
+    created_at: datetime | None = None  # default: now; replay passes the commit time
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    dataset: str
+    version: str
+    path: Path
+    status: Literal["written", "unchanged"]
+    record_counts: dict[str, int] = field(default_factory=dict)
+
+
+def dump_json(data: Any) -> bytes:
+    """The one JSON encoding of every output file: stable, readable, UTF-8, newline-ended."""
+    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def table_bytes(table: Table) -> bytes:
+    return dump_json([record.model_dump(mode="json") for record in table.records])
+
+
+def schema_bytes(tables: Sequence[Table]) -> bytes:
+    schema = {
+        "schema_version": SCHEMA_VERSION,
+        "tables": {
+            f"{table.name}.json": TypeAdapter(list[table.model]).json_schema()  # type: ignore[name-defined]
+            for table in tables
+        },
+        "manifest.json": Manifest.model_json_schema(),
+        "warnings.json": TypeAdapter(list[ParseWarning]).json_schema(),
+    }
+    return dump_json(schema)
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def latest_version(processed_dir: Path, dataset: str) -> str | None:
+    """The version LATEST names, or None for a dataset never written."""
+    try:
+        name = (processed_dir / dataset / LATEST).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    return name or None
+
+
+def read_manifest(processed_dir: Path, dataset: str, version: str | None = None) -> Manifest:
+    version = version or latest_version(processed_dir, dataset)
+    if version is None:
+        raise PipelineError(f"dataset {dataset!r} has no version in {processed_dir}")
+    path = processed_dir / dataset / version / "manifest.json"
+    try:
+        return Manifest.model_validate_json(path.read_bytes())
+    except FileNotFoundError:
+        raise PipelineError(f"{path}: no such version") from None
+
+
+def read_table(
+    processed_dir: Path, dataset: str, version: str | None = None, table: str = MAIN_TABLE
+) -> list[dict[str, Any]]:
+    """The records of one table of a version (default: LATEST's records.json) as dicts."""
+    version = version or latest_version(processed_dir, dataset)
+    if version is None:
+        raise PipelineError(f"dataset {dataset!r} has no version in {processed_dir}")
+    path = processed_dir / dataset / version / f"{table}.json"
+    try:
+        records: list[dict[str, Any]] = json.loads(path.read_bytes())
+    except FileNotFoundError:
+        raise PipelineError(f"{path}: no such table") from None
+    return records
+
+
+def list_versions(processed_dir: Path, dataset: str) -> list[str]:
+    """Complete versions of a dataset, oldest first (names sort by creation time)."""
+    folder = processed_dir / dataset
+    if not folder.is_dir():
+        return []
+    return sorted(
+        entry.name
+        for entry in folder.iterdir()
+        if entry.is_dir() and not entry.name.startswith(".") and (entry / "manifest.json").exists()
+    )
+
+
+def _version_name(folder: Path, created_at: datetime) -> str:
+    base = created_at.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    name, counter = base, 1
+    while (folder / name).exists():
+        counter += 1
+        name = f"{base}-{counter}"
+    return name
+
+
+def _same_content(previous: Manifest, inputs: Sequence[InputFile], files: dict[str, bytes]) -> bool:
+    """Unchanged: same inputs, same pipeline and schema, byte-identical tables."""
+    if previous.pipeline_version != __version__ or previous.schema_version != SCHEMA_VERSION:
+        return False
+    if sorted(previous.inputs, key=lambda i: i.source_id) != sorted(
+        inputs, key=lambda i: i.source_id
+    ):
+        return False
+    old = {entry.name: entry.sha256 for entry in previous.files if entry.name != "manifest.json"}
+    new = {name: _sha256(data) for name, data in files.items()}
+    return old == new
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    with open(path, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def write_version(processed_dir: Path, version: DatasetVersion) -> WriteResult:
+    """Write a new version atomically, or report 'unchanged' when nothing differs."""
+    folder = processed_dir / version.dataset
+    folder.mkdir(parents=True, exist_ok=True)
+    files: dict[str, bytes] = {f"{table.name}.json": table_bytes(table) for table in version.tables}
+    files["warnings.json"] = dump_json([w.model_dump(mode="json") for w in version.warnings])
+    files["schema.json"] = schema_bytes(version.tables)
+    counts = {table.name: len(table.records) for table in version.tables}
+
+    previous_name = latest_version(processed_dir, version.dataset)
+    if previous_name is not None:
+        try:
+            previous = read_manifest(processed_dir, version.dataset, previous_name)
+        except (PipelineError, ValueError):
+            previous = None  # a damaged last version never blocks a new one
+        if previous is not None and _same_content(previous, version.inputs, files):
+            return WriteResult(
+                version.dataset, previous_name, folder / previous_name, "unchanged", counts
+            )
+
+    created_at = version.created_at or datetime.now(UTC).replace(microsecond=0)
+    name = _version_name(folder, created_at)
+    manifest = Manifest(
+        dataset=version.dataset,
+        version=name,
+        created_at=created_at,
+        pipeline_version=__version__,
+        schema_version=SCHEMA_VERSION,
+        inputs=list(version.inputs),
+        record_counts=counts,
+        warning_count=len(version.warnings),
+        files=[
+            OutputFile(name=file_name, sha256=_sha256(data), bytes=len(data))
+            for file_name, data in sorted(files.items())
+        ],
+    )
+    files["manifest.json"] = dump_json(manifest.model_dump(mode="json"))
+
+    staging = Path(tempfile.mkdtemp(prefix=".tmp-", dir=folder))
+    try:
+        for file_name, data in files.items():
+            _write_file(staging / file_name, data)
+        os.rename(staging, folder / name)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    _replace_latest(folder, name)
+    return WriteResult(version.dataset, name, folder / name, "written", counts)
+
+
+def _replace_latest(folder: Path, name: str) -> None:
+    handle, temp = tempfile.mkstemp(prefix=".LATEST-", dir=folder)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(name + "\n")
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temp, folder / LATEST)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise

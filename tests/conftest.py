@@ -1,0 +1,35 @@
+"""Shared fixtures: where ../shared is, and an isolated pipeline folder per test."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+SHARED_DIR = PROJECT_DIR.parent / "shared"
+CORPUS_DIR = SHARED_DIR / "corpus" / "awesome-deep-phenomena"
+SEEDS_DIR = SHARED_DIR / "seeds"
+README_AD1EB52 = CORPUS_DIR / "README@ad1eb52-2025-01-07.md"
+HISTORY_TARBALL = CORPUS_DIR / "readme-history.tar.xz"
+
+
+def require(path: Path) -> Path:
+    """The path, or skip the test saying which shared file is missing."""
+    if not path.exists():
+        pytest.skip(f"{path} is absent: the shared corpus (../shared) is not beside the project")
+    return path
+
+
+@pytest.fixture
+def project_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of sources.toml and raw/ in a temporary folder, with PIPELINE_* pointing at it."""
+    shutil.copytree(PROJECT_DIR / "raw", tmp_path / "raw")
+    shutil.copy(PROJECT_DIR / "sources.toml", tmp_path / "sources.toml")
+    monkeypatch.setenv("PIPELINE_SOURCES_FILE", str(tmp_path / "sources.toml"))
+    monkeypatch.setenv("PIPELINE_RAW_DIR", str(tmp_path / "raw"))
+    monkeypatch.setenv("PIPELINE_PROCESSED_DIR", str(tmp_path / "processed"))
+    monkeypatch.setenv("PIPELINE_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.setenv("PIPELINE_OFFLINE", "true")
+    return tmp_path

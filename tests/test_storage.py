@@ -1,0 +1,115 @@
+"""Versioned output: deterministic, atomic, 'unchanged' when nothing changed."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from pipeline.models import InputFile, Link, PaperCard, ParseWarning, Provenance
+from pipeline.storage import (
+    LATEST,
+    DatasetVersion,
+    Table,
+    latest_version,
+    list_versions,
+    read_manifest,
+    read_table,
+    write_version,
+)
+
+
+def _cards(titles: list[str]) -> list[PaperCard]:
+    return [
+        PaperCard(
+            id=f"card-{index}",
+            title=title,
+            authors=["Ada Lovelace"],
+            links=[Link(label="paper", url=f"https://arxiv.org/abs/2101.0000{index}")],
+            provenance=Provenance(source_id="demo", line=index + 1),
+        )
+        for index, title in enumerate(titles)
+    ]
+
+
+def _version(titles: list[str], sha: str = "a" * 64, when: int = 0) -> DatasetVersion:
+    return DatasetVersion(
+        dataset="demo",
+        tables=[Table("records", PaperCard, _cards(titles))],
+        inputs=[InputFile(source_id="demo", path="demo.md", sha256=sha)],
+        warnings=[ParseWarning(line=3, message="not a card")],
+        created_at=datetime(2025, 1, 7, 12, 0, when, tzinfo=UTC),
+    )
+
+
+def test_version_holds_records_manifest_schema_and_warnings(tmp_path: Path) -> None:
+    result = write_version(tmp_path, _version(["A", "B"]))
+    assert result.status == "written"
+    files = sorted(path.name for path in result.path.iterdir())
+    assert files == ["manifest.json", "records.json", "schema.json", "warnings.json"]
+    assert (tmp_path / "demo" / LATEST).read_text() == result.version + "\n"
+    manifest = read_manifest(tmp_path, "demo")
+    assert manifest.record_counts == {"records": 2}
+    assert manifest.warning_count == 1
+    assert manifest.inputs[0].sha256 == "a" * 64
+    for entry in manifest.files:
+        data = (result.path / entry.name).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == entry.sha256
+        assert len(data) == entry.bytes
+
+
+def test_schema_json_is_generated_from_the_models(tmp_path: Path) -> None:
+    result = write_version(tmp_path, _version(["A"]))
+    schema = json.loads((result.path / "schema.json").read_text())
+    card_schema = schema["tables"]["records.json"]
+    assert card_schema["type"] == "array"
+    assert set(PaperCard.model_fields) <= set(card_schema["$defs"]["PaperCard"]["properties"])
+
+
+def test_same_inputs_write_no_new_version_and_say_unchanged(tmp_path: Path) -> None:
+    first = write_version(tmp_path, _version(["A", "B"]))
+    second = write_version(tmp_path, _version(["A", "B"], when=5))
+    assert second.status == "unchanged"
+    assert second.version == first.version
+    assert list_versions(tmp_path, "demo") == [first.version]
+
+
+def test_changed_records_write_a_new_version_with_identical_bytes_for_equal_tables(
+    tmp_path: Path,
+) -> None:
+    first = write_version(tmp_path, _version(["A", "B"]))
+    second = write_version(tmp_path, _version(["A", "B", "C"], sha="b" * 64, when=1))
+    assert second.status == "written"
+    assert latest_version(tmp_path, "demo") == second.version
+    assert [r["title"] for r in read_table(tmp_path, "demo")] == ["A", "B", "C"]
+    again = write_version(tmp_path / "elsewhere", _version(["A", "B"]))
+    assert (again.path / "records.json").read_bytes() == (first.path / "records.json").read_bytes()
+
+
+def test_versions_created_in_the_same_second_get_distinct_names(tmp_path: Path) -> None:
+    first = write_version(tmp_path, _version(["A"]))
+    second = write_version(tmp_path, _version(["B"], sha="b" * 64))
+    assert first.version != second.version
+    assert list_versions(tmp_path, "demo") == [first.version, second.version]
+
+
+def test_interrupted_write_keeps_latest_on_the_last_good_version(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    good = write_version(tmp_path, _version(["A"]))
+
+    def crash(*_: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "rename", crash)
+    with pytest.raises(OSError):
+        write_version(tmp_path, _version(["B"], sha="b" * 64, when=1))
+    monkeypatch.undo()
+    assert latest_version(tmp_path, "demo") == good.version
+    assert list_versions(tmp_path, "demo") == [good.version]
+    leftovers = [p.name for p in (tmp_path / "demo").iterdir() if p.name.startswith(".tmp")]
+    assert leftovers == []
