@@ -30,11 +30,15 @@ class Settings(BaseSettings):
         Path(".state"), description="Prefect home, caches and other run state (git-ignored)"
     )
     offline: bool = Field(False, description="never touch the network; raw/ serves")
-    arxiv_api_url: str = "https://export.arxiv.org/api/query"
+    arxiv_api_url: str = Field(
+        "https://export.arxiv.org/api/query", description="arXiv API endpoint (a test's fake)"
+    )
     arxiv_delay_seconds: float = Field(3.0, ge=0, description="seconds between arXiv requests")
-    arxiv_timeout_seconds: float = Field(30.0, gt=0)
-    arxiv_cache_ttl_days: float = Field(30.0, ge=0)
-    user_agent: str = DEFAULT_USER_AGENT
+    arxiv_timeout_seconds: float = Field(30.0, gt=0, description="per arXiv request")
+    arxiv_cache_ttl_days: float = Field(
+        30.0, ge=0, description="age after which cached arXiv answers are asked again"
+    )
+    user_agent: str = Field(DEFAULT_USER_AGENT, description="sent with every request")
     prefect_api_url: str | None = Field(
         None, description="your own Prefect server; default: an embedded temporary one"
     )
