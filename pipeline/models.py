@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date as Date
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -184,6 +184,7 @@ class ItemType(StrEnum):
 class Organizer(Record):
     name: str
     affiliation: str | None = None
+    bio: str | None = Field(default=None, description="the page's 'Author Information' text")
 
 
 class Event(Record):
@@ -299,3 +300,30 @@ class Manifest(Record):
     record_counts: dict[str, int]
     warning_count: int
     files: list[OutputFile]
+
+
+# --------------------------------------------------------------------------- what changed
+
+
+class FieldChange(Record):
+    field: str
+    before: Any = None
+    after: Any = None
+
+
+class RecordChange(Record):
+    id: str
+    title: str = ""
+    fields: list[FieldChange] = Field(default_factory=list)
+
+
+class ChangeSet(Record):
+    """changes.json of a version: against the version before it."""
+
+    dataset: str
+    table: str = "records"
+    from_version: str | None
+    to_version: str
+    added: list[RecordChange] = Field(default_factory=list)
+    removed: list[RecordChange] = Field(default_factory=list)
+    changed: list[RecordChange] = Field(default_factory=list)

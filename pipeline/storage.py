@@ -5,6 +5,8 @@ Layout::
     processed/<dataset>/<version>/records.json   the main table (a JSON array)
                                   <table>.json    further tables (e.g. papers.json)
                                   warnings.json   what the parsers could not read
+                                  changes.json    against the previous version, by record id
+                                  CHANGES.md      the same, as a short account to read
                                   schema.json     JSON Schema of every table, from the models
                                   manifest.json   inputs, counts, sha256 of every file
     processed/<dataset>/LATEST                    name of the newest complete version
@@ -29,8 +31,16 @@ from typing import Any, Literal
 from pydantic import BaseModel, TypeAdapter
 
 from pipeline import __version__
+from pipeline.changes import diff_records, render_change_sets
 from pipeline.errors import PipelineError
-from pipeline.models import SCHEMA_VERSION, InputFile, Manifest, OutputFile, ParseWarning
+from pipeline.models import (
+    SCHEMA_VERSION,
+    ChangeSet,
+    InputFile,
+    Manifest,
+    OutputFile,
+    ParseWarning,
+)
 
 LATEST = "LATEST"
 MAIN_TABLE = "records"
@@ -83,6 +93,7 @@ def schema_bytes(tables: Sequence[Table]) -> bytes:
         },
         "manifest.json": Manifest.model_json_schema(),
         "warnings.json": TypeAdapter(list[ParseWarning]).json_schema(),
+        "changes.json": TypeAdapter(list[ChangeSet]).json_schema(),
     }
     return dump_json(schema)
 
@@ -147,6 +158,9 @@ def _version_name(folder: Path, created_at: datetime) -> str:
     return name
 
 
+_DERIVED_FILES = {"manifest.json", "changes.json", "CHANGES.md"}
+
+
 def _same_content(previous: Manifest, inputs: Sequence[InputFile], files: dict[str, bytes]) -> bool:
     """Unchanged: same inputs, same pipeline and schema, byte-identical tables."""
     if previous.pipeline_version != __version__ or previous.schema_version != SCHEMA_VERSION:
@@ -155,7 +169,7 @@ def _same_content(previous: Manifest, inputs: Sequence[InputFile], files: dict[s
         inputs, key=lambda i: i.source_id
     ):
         return False
-    old = {entry.name: entry.sha256 for entry in previous.files if entry.name != "manifest.json"}
+    old = {entry.name: entry.sha256 for entry in previous.files if entry.name not in _DERIVED_FILES}
     new = {name: _sha256(data) for name, data in files.items()}
     return old == new
 
@@ -189,6 +203,19 @@ def write_version(processed_dir: Path, version: DatasetVersion) -> WriteResult:
 
     created_at = version.created_at or datetime.now(UTC).replace(microsecond=0)
     name = _version_name(folder, created_at)
+    change_sets = [
+        diff_records(
+            version.dataset,
+            _previous_table(processed_dir, version.dataset, previous_name, table.name),
+            json.loads(files[f"{table.name}.json"]),
+            table=table.name,
+            from_version=previous_name,
+            to_version=name,
+        )
+        for table in version.tables
+    ]
+    files["changes.json"] = dump_json([c.model_dump(mode="json") for c in change_sets])
+    files["CHANGES.md"] = render_change_sets(change_sets).encode("utf-8")
     manifest = Manifest(
         dataset=version.dataset,
         version=name,
@@ -215,6 +242,38 @@ def write_version(processed_dir: Path, version: DatasetVersion) -> WriteResult:
         raise
     _replace_latest(folder, name)
     return WriteResult(version.dataset, name, folder / name, "written", counts)
+
+
+def _previous_table(
+    processed_dir: Path, dataset: str, version: str | None, table: str
+) -> list[dict[str, Any]]:
+    if version is None:
+        return []
+    try:
+        return read_table(processed_dir, dataset, version, table)
+    except (PipelineError, ValueError):
+        return []  # a new table, or a damaged previous version: everything counts as added
+
+
+def diff_versions(processed_dir: Path, dataset: str, old: str, new: str) -> list[ChangeSet]:
+    """The changes between any two versions of a dataset, table by table."""
+    tables = [
+        entry.name.removesuffix(".json")
+        for entry in read_manifest(processed_dir, dataset, new).files
+        if entry.name.endswith(".json")
+        and entry.name not in {"manifest.json", "changes.json", "schema.json", "warnings.json"}
+    ]
+    return [
+        diff_records(
+            dataset,
+            _previous_table(processed_dir, dataset, old, table),
+            read_table(processed_dir, dataset, new, table),
+            table=table,
+            from_version=old,
+            to_version=new,
+        )
+        for table in tables
+    ]
 
 
 def _replace_latest(folder: Path, name: str) -> None:

@@ -18,6 +18,7 @@ from pipeline.storage import (
     latest_version,
     list_versions,
     read_manifest,
+    diff_versions,
     read_table,
     write_version,
 )
@@ -26,7 +27,7 @@ from pipeline.storage import (
 def _cards(titles: list[str]) -> list[PaperCard]:
     return [
         PaperCard(
-            id=f"card-{index}",
+            id=f"card-{title.split()[0]}",
             title=title,
             authors=["Ada Lovelace"],
             links=[Link(label="paper", url=f"https://arxiv.org/abs/2101.0000{index}")],
@@ -50,7 +51,14 @@ def test_version_holds_records_manifest_schema_and_warnings(tmp_path: Path) -> N
     result = write_version(tmp_path, _version(["A", "B"]))
     assert result.status == "written"
     files = sorted(path.name for path in result.path.iterdir())
-    assert files == ["manifest.json", "records.json", "schema.json", "warnings.json"]
+    assert files == [
+        "CHANGES.md",
+        "changes.json",
+        "manifest.json",
+        "records.json",
+        "schema.json",
+        "warnings.json",
+    ]
     assert (tmp_path / "demo" / LATEST).read_text() == result.version + "\n"
     manifest = read_manifest(tmp_path, "demo")
     assert manifest.record_counts == {"records": 2}
@@ -113,3 +121,36 @@ def test_interrupted_write_keeps_latest_on_the_last_good_version(
     assert list_versions(tmp_path, "demo") == [good.version]
     leftovers = [p.name for p in (tmp_path / "demo").iterdir() if p.name.startswith(".tmp")]
     assert leftovers == []
+
+
+def test_new_version_carries_changes_against_the_previous_one(tmp_path: Path) -> None:
+    write_version(tmp_path, _version(["A", "B"]))
+    edited = _version(["A", "B corrected", "C"], sha="b" * 64, when=1)
+    result = write_version(tmp_path, edited)
+    changes = json.loads((result.path / "changes.json").read_text())
+    assert len(changes) == 1
+    table = changes[0]
+    assert [entry["id"] for entry in table["added"]] == ["card-C"]
+    assert table["removed"] == []
+    (changed,) = table["changed"]
+    assert changed["id"] == "card-B"
+    assert changed["fields"] == [{"field": "title", "before": "B", "after": "B corrected"}]
+    account = (result.path / "CHANGES.md").read_text()
+    assert "1 record added; 1 record changed." in account
+    assert "title: B -> B corrected" in account
+
+
+def test_first_version_lists_every_record_as_added(tmp_path: Path) -> None:
+    result = write_version(tmp_path, _version(["A", "B"]))
+    (table,) = json.loads((result.path / "changes.json").read_text())
+    assert table["from_version"] is None
+    assert [entry["title"] for entry in table["added"]] == ["A", "B"]
+
+
+def test_diff_between_any_two_versions(tmp_path: Path) -> None:
+    first = write_version(tmp_path, _version(["A", "B"]))
+    write_version(tmp_path, _version(["A", "B", "C"], sha="b" * 64, when=1))
+    third = write_version(tmp_path, _version(["A", "C"], sha="c" * 64, when=2))
+    (table,) = diff_versions(tmp_path, "demo", first.version, third.version)
+    assert [entry.title for entry in table.added] == ["C"]
+    assert [entry.title for entry in table.removed] == ["B"]
