@@ -327,3 +327,69 @@ class ChangeSet(Record):
     added: list[RecordChange] = Field(default_factory=list)
     removed: list[RecordChange] = Field(default_factory=list)
     changed: list[RecordChange] = Field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- linked papers
+
+
+class AppearanceKind(StrEnum):
+    readme_card = "readme_card"
+    poster = "poster"
+    spotlight = "spotlight"
+    oral = "oral"
+    contributed_talk = "contributed_talk"
+    invited_talk = "invited_talk"
+    other = "other"
+
+
+class Appearance(Record):
+    """One place a paper appeared: a README card, a poster, an oral..."""
+
+    source_id: str
+    record_id: str
+    kind: AppearanceKind
+    title: str = Field(description="the title as that source writes it")
+    section: str | None = Field(default=None, description="README section")
+    event: str | None = Field(default=None, description="event title")
+    time: datetime | None = None
+    url: str | None = None
+
+
+class MatchRule(StrEnum):
+    first = "first"  # the appearance the paper started from
+    arxiv_id = "arxiv_id"
+    title_key = "title_key"  # equal normalised titles
+    fuzzy_title = "fuzzy_title"  # similar titles and a shared author surname
+
+
+class MatchEvidence(Record):
+    record_id: str
+    source_id: str
+    rule: MatchRule
+    score: float | None = None
+    matched_record_id: str | None = None
+    shared_surnames: list[str] = Field(default_factory=list)
+
+
+class Paper(Record):
+    """One paper across every source, with every place it appeared."""
+
+    id: str
+    title: str
+    authors: list[str] = Field(default_factory=list)
+    abstract: str | None = None
+    arxiv_id: str | None = None
+    keywords: list[str] = Field(default_factory=list)
+    topics: list[str] = Field(default_factory=list)
+    appearances: list[Appearance]
+    evidence: list[MatchEvidence] = Field(default_factory=list)
+    enrichment: Enrichment | None = None
+
+
+class NearMiss(Record):
+    """Two papers with similar titles that were not merged, and why."""
+
+    paper_ids: list[str]
+    titles: list[str]
+    score: float
+    reason: str

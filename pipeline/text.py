@@ -43,9 +43,15 @@ def title_key_id(prefix: str, title: str) -> str:
     return f"{prefix}-{short_hash(normalise_title(title))}"
 
 
+def strip_accents(text: str) -> str:
+    """'Peyré' -> 'Peyre': sources disagree on diacritics in names."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
 def surname(name: str) -> str:
     """The last word of a person's name, normalised ('Murat A. Erdogdu' -> 'erdogdu')."""
-    words = normalise_title(name).split()
+    words = normalise_title(strip_accents(name)).split()
     return words[-1] if words else ""
 
 

@@ -1,0 +1,126 @@
+"""Linking papers across sources: one paper, one record, never two papers merged."""
+
+from __future__ import annotations
+
+import random
+
+from pipeline.linking import Mention, link_papers
+from pipeline.models import Appearance, AppearanceKind, MatchRule
+
+
+def mention(
+    record_id: str,
+    title: str,
+    authors: list[str],
+    *,
+    source: str = "readme",
+    arxiv_id: str | None = None,
+    kind: AppearanceKind = AppearanceKind.readme_card,
+) -> Mention:
+    return Mention(
+        appearance=Appearance(source_id=source, record_id=record_id, kind=kind, title=title),
+        title=title,
+        authors=authors,
+        arxiv_id=arxiv_id,
+        rank=0 if kind is AppearanceKind.readme_card else 1,
+    )
+
+
+def test_lost_hyphens_link_a_poster_to_its_readme_card_and_arxiv_id() -> None:
+    card = mention(
+        "card-1",
+        "Increasing Depth Leads to U-Shaped Test Risk in Over-parameterized Convolutional Networks",
+        ["Eshaan Nichani", "Adityanarayanan Radhakrishnan", "Caroline Uhler"],
+        arxiv_id="2010.09610",
+    )
+    poster = mention(
+        "poster-1",
+        "Increasing Depth Leads to UShaped Test Risk in Overparameterized Convolutional Networks",
+        ["Eshaan Nichani", "Adityanarayanan Radhakrishnan", "Caroline Uhler"],
+        source="workshop",
+        kind=AppearanceKind.poster,
+    )
+    (paper,) = link_papers([poster, card]).papers
+    assert paper.id == "arxiv:2010.09610"
+    assert paper.title.startswith("Increasing Depth Leads to U-Shaped")
+    assert [a.kind for a in paper.appearances] == [
+        AppearanceKind.readme_card,
+        AppearanceKind.poster,
+    ]
+    assert [e.rule for e in paper.evidence] == [MatchRule.first, MatchRule.title_key]
+
+
+def test_similar_titles_with_a_shared_author_merge_with_their_score() -> None:
+    a = mention(
+        "c1", "A Universal Law of Robustness via Isoperimetry", ["Sébastien Bubeck", "Mark Sellke"]
+    )
+    b = mention(
+        "p1",
+        "A Universal Law of Robustness via Isoperimetry.",
+        ["Sebastien Bubeck"],
+        source="ws",
+        kind=AppearanceKind.spotlight,
+    )
+    c = mention(
+        "p2",
+        "A universal law of robustness via isoperimetrie",
+        ["Mark Sellke"],
+        source="ws",
+        kind=AppearanceKind.poster,
+    )
+    result = link_papers([a, b, c])
+    (paper,) = result.papers
+    fuzzy = [e for e in paper.evidence if e.rule is MatchRule.fuzzy_title]
+    assert len(fuzzy) == 1 and fuzzy[0].score is not None and fuzzy[0].score >= 93
+    assert fuzzy[0].shared_surnames == ["sellke"]
+
+
+def test_near_identical_titles_of_different_papers_are_never_merged() -> None:
+    mentions = [
+        mention("c1", "Neural Collapse Under MSE Loss: Part 1", ["Alice Smith"]),
+        mention("c2", "Neural Collapse Under MSE Loss: Part 2", ["Alice Smith"]),
+        mention("c3", "On the Implicit Bias of Adam", ["Bob Jones"]),
+        mention("c4", "On the Implicit Bias of Adan", ["Carol White"]),
+        mention("c5", "Deep Double Descent", ["Dan Brown"], arxiv_id="1912.02292"),
+        mention("c6", "Deep Double Descent.", ["Dan Brown"], arxiv_id="2003.01897"),
+    ]
+    result = link_papers(mentions)
+    assert len(result.papers) == 6
+    reasons = {tuple(n.titles): n.reason for n in result.near_misses}
+    assert any("number" in reason for reason in reasons.values())
+    assert any("no shared author" in reason for reason in reasons.values())
+    assert any("different arXiv ids" in reason for reason in reasons.values())
+
+
+def test_same_arxiv_id_links_cards_whose_titles_changed() -> None:
+    old = mention(
+        "c1",
+        "Grokking: Generalization Beyond Overfitting",
+        ["Alethea Power"],
+        arxiv_id="2201.02177",
+    )
+    new = mention("c2", "Grokking", ["A. Power"], source="other-readme", arxiv_id="2201.02177")
+    (paper,) = link_papers([old, new]).papers
+    assert paper.evidence[1].rule is MatchRule.arxiv_id
+
+
+def test_linking_is_deterministic_in_any_input_order() -> None:
+    mentions = [
+        mention(f"c{i}", f"Paper number {i} about {word}", [f"Author {word}"])
+        for i, word in enumerate(["sharpness", "flatness", "collapse", "tickets", "kernels"])
+    ]
+    mentions.append(
+        mention(
+            "p0",
+            "Paper number 0 about sharpness",
+            ["Author sharpness"],
+            source="ws",
+            kind=AppearanceKind.poster,
+        )
+    )
+    expected = link_papers(mentions)
+    shuffled = list(mentions)
+    random.Random(7).shuffle(shuffled)
+    again = link_papers(shuffled)
+    assert [p.model_dump() for p in again.papers] == [p.model_dump() for p in expected.papers]
+    assert len(expected.papers) == 5
