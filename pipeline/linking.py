@@ -5,7 +5,8 @@ its evidence:
 
 1. the same arXiv base id;
 2. the same normalised title (case, hyphen, punctuation, LaTeX insensitive);
-3. similar normalised titles (rapidfuzz ratio >= 93) *and* a shared author surname.
+3. similar titles (``title_similarity`` >= 0.93, the threshold arXiv matching uses too)
+   *and* a shared author surname.
 
 Two mentions with different arXiv ids are never merged, nor titles that differ in a number
 ('Part 1' / 'Part 2'). Similar titles left apart are reported as near misses.
@@ -34,10 +35,15 @@ from pipeline.models import (
     PaperCard,
     Source,
 )
-from pipeline.text import normalise_title, surname, title_key_id
+from pipeline.text import (
+    TITLE_MATCH_THRESHOLD,
+    normalise_title,
+    shared_surnames,
+    title_key_id,
+    title_similarity,
+)
 
-FUZZY_MERGE_SCORE = 93.0
-NEAR_MISS_SCORE = 85.0
+NEAR_MISS_SCORE = 0.85
 _NUMBERISH = re.compile(r"^(\d+|[ivx]+)$")
 
 
@@ -167,10 +173,6 @@ class _Groups:
         return True
 
 
-def _surnames(authors: Iterable[str]) -> set[str]:
-    return {name for name in (surname(author) for author in authors) if name}
-
-
 def _numbers_differ(title_a: str, title_b: str) -> bool:
     words_a = {w for w in title_a.split() if _NUMBERISH.match(w)}
     words_b = {w for w in title_b.split() if _NUMBERISH.match(w)}
@@ -200,37 +202,40 @@ def link_papers(mentions: Sequence[Mention]) -> LinkResult:
             continue
         if title in by_title:
             first = by_title[title]
-            if not groups.union(first, index, MatchRule.title_key, 100.0, []) and (
+            if not groups.union(first, index, MatchRule.title_key, 1.0, []) and (
                 groups.find(first) != groups.find(index)
             ):
-                near[(first, index)] = (100.0, "same title, different arXiv ids")
+                near[(first, index)] = (1.0, "same title, different arXiv ids")
         else:
             by_title[title] = index
 
     distinct = list(by_title.items())
     keys = [title for title, _ in distinct]
-    surnames = [_surnames(m.authors) for m in ordered]
     for row, (title_a, a) in enumerate(distinct):
+        # rapidfuzz's C++ ratio finds the candidates; title_similarity decides.
         candidates = process.extract(
             title_a,
             keys[row + 1 :],
             scorer=fuzz.ratio,
-            score_cutoff=NEAR_MISS_SCORE,
+            score_cutoff=NEAR_MISS_SCORE * 100 - 5,
             limit=None,
         )
-        for _, raw_score, offset in sorted(candidates, key=lambda hit: hit[2]):
-            score = round(float(raw_score), 1)
+        for _, _, offset in sorted(candidates, key=lambda hit: hit[2]):
             title_b, b = distinct[row + 1 + offset]
-            shared = sorted(surnames[a] & surnames[b])
-            if score >= FUZZY_MERGE_SCORE and shared and not _numbers_differ(title_a, title_b):
+            score = title_similarity(title_a, title_b)
+            if score < NEAR_MISS_SCORE:
+                continue
+            shared = shared_surnames(ordered[a].authors, ordered[b].authors)
+            matches = score >= TITLE_MATCH_THRESHOLD
+            if matches and shared and not _numbers_differ(title_a, title_b):
                 if groups.union(a, b, MatchRule.fuzzy_title, score, shared):
                     continue
                 if groups.find(a) == groups.find(b):
                     continue
                 reason = "similar titles, different arXiv ids"
-            elif score >= FUZZY_MERGE_SCORE and not shared:
+            elif matches and not shared:
                 reason = "similar titles, no shared author surname"
-            elif score >= FUZZY_MERGE_SCORE:
+            elif matches:
                 reason = "titles differ in a number"
             else:
                 reason = "similar titles below the merge threshold"

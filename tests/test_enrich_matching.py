@@ -8,16 +8,10 @@ from email.utils import format_datetime
 import pytest
 
 from pipeline.enrich.client import RetryPolicy, canonical_base_id, parse_retry_after
-from pipeline.enrich.matching import (
-    TITLE_THRESHOLD,
-    decide,
-    shared_surnames,
-    surname_key,
-    title_key,
-    title_similarity,
-)
+from pipeline.enrich.matching import TITLE_THRESHOLD, decide
 from pipeline.enrich.query import search_words, title_clause
 from pipeline.models import ArxivMetadata, EnrichmentStatus
+from pipeline.text import normalise_title, shared_surnames, surname, title_similarity
 
 
 @pytest.mark.parametrize(
@@ -41,12 +35,14 @@ def test_missing_subtitle_scores_below_the_threshold() -> None:
 
 
 def test_latex_key_folds_math_markup_without_inserting_spaces() -> None:
-    assert title_key(r"$\ell_2$ margins and $\alpha$-stability") == "l2 margins and αstability"
+    assert (
+        normalise_title(r"$\ell_2$ margins and $\alpha$-stability") == "l2 margins and αstability"
+    )
 
 
 def test_surnames_fold_accents_and_skip_suffixes() -> None:
-    assert surname_key("Murat A. Erdoğdu") == "erdogdu"
-    assert surname_key("Martin Luther King Jr.") == "king"
+    assert surname("Murat A. Erdoğdu") == "erdogdu"
+    assert surname("Martin Luther King Jr.") == "king"
     assert shared_surnames(["M. Erdogdu", "A. Nobody"], ["Murat A. Erdoğdu"]) == ["erdogdu"]
 
 

@@ -71,7 +71,7 @@ def test_similar_titles_with_a_shared_author_merge_with_their_score() -> None:
     result = link_papers([a, b, c])
     (paper,) = result.papers
     fuzzy = [e for e in paper.evidence if e.rule is MatchRule.fuzzy_title]
-    assert len(fuzzy) == 1 and fuzzy[0].score is not None and fuzzy[0].score >= 93
+    assert len(fuzzy) == 1 and fuzzy[0].score is not None and fuzzy[0].score >= 0.93
     assert fuzzy[0].shared_surnames == ["sellke"]
 
 

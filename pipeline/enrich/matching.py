@@ -7,11 +7,7 @@ within ``AMBIGUITY_MARGIN`` of each other are ambiguous: both are kept for a hum
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Sequence
-
-from rapidfuzz import fuzz
 
 from pipeline.models import (
     ArxivMetadata,
@@ -20,86 +16,15 @@ from pipeline.models import (
     TitleCandidate,
     TitleMismatch,
 )
-from pipeline.text import normalise_title, surname
+from pipeline.text import (
+    TITLE_MATCH_THRESHOLD,
+    normalise_title,
+    shared_surnames,
+    title_similarity,
+)
 
-TITLE_THRESHOLD = 0.93
+TITLE_THRESHOLD = TITLE_MATCH_THRESHOLD
 AMBIGUITY_MARGIN = 0.02
-
-# LaTeX that arXiv titles carry and copied titles render: '$\ell_2$' is 'ℓ2' on a page.
-_LATEX_SYMBOLS = {
-    "ell": "l",
-    "alpha": "α",
-    "beta": "β",
-    "gamma": "γ",
-    "delta": "δ",
-    "epsilon": "ε",
-    "varepsilon": "ε",
-    "eta": "η",
-    "theta": "θ",
-    "lambda": "λ",
-    "mu": "μ",
-    "pi": "π",
-    "rho": "ρ",
-    "sigma": "σ",
-    "tau": "τ",
-    "phi": "φ",
-    "chi": "χ",
-    "psi": "ψ",
-    "omega": "ω",
-    "infty": "∞",
-}
-_LATEX_COMMAND = re.compile(r"\\([A-Za-z]+)\s*")
-_LATEX_ACCENT = re.compile(r"\\(?:[`'^\"~=.]\{?([A-Za-z])\}?|[uvHck]\{([A-Za-z])\})")
-_MATH_MARKUP = re.compile(r"[${}^_]")
-_NAME_SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
-
-
-def _delatex(title: str) -> str:
-    text = _LATEX_ACCENT.sub(lambda m: m.group(1) or m.group(2), title)
-    # Formatting commands (\mathcal, \textit...) vanish, symbols become their character.
-    text = _LATEX_COMMAND.sub(lambda m: _LATEX_SYMBOLS.get(m.group(1), ""), text)
-    # Math markup is dropped without a space, so '\ell_2' and 'ℓ2' both give 'l2'.
-    return _MATH_MARKUP.sub("", text)
-
-
-def title_key(title: str) -> str:
-    """The comparison key: ``normalise_title`` after folding LaTeX to plain text, unaccented.
-
-    Accents go because arXiv titles spell them in TeX ('Erd\\H{o}s') or not at all.
-    """
-    return _fold(normalise_title(_delatex(title)))
-
-
-def title_similarity(ours: str, theirs: str) -> float:
-    """0..1; the better of the plain and the space-free comparison.
-
-    Space-free because removed hyphens and LaTeX leave words joined on one side only
-    ('two layer' vs 'twolayer').
-    """
-    a, b = title_key(ours), title_key(theirs)
-    if a == b:
-        return 1.0
-    spaced = fuzz.ratio(a, b)
-    joined = fuzz.ratio(a.replace(" ", ""), b.replace(" ", ""))
-    return round(max(spaced, joined) / 100.0, 4)
-
-
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-def surname_key(name: str) -> str:
-    """The surname, accent-folded, skipping suffixes: 'Erdoğdu Jr.' -> 'erdogdu'."""
-    words = [w for w in _fold(normalise_title(name)).split() if w not in _NAME_SUFFIXES]
-    return words[-1] if words else _fold(surname(name))
-
-
-def shared_surnames(ours: Sequence[str], theirs: Sequence[str]) -> list[str]:
-    """Surnames present on both author lists, in our order."""
-    their_keys = {surname_key(name) for name in theirs} - {""}
-    shared = [key for key in (surname_key(name) for name in ours) if key in their_keys]
-    return list(dict.fromkeys(shared))
 
 
 def score(title: str, authors: Sequence[str], metadata: ArxivMetadata) -> TitleCandidate:
@@ -126,7 +51,7 @@ def title_mismatch(ours: str, metadata: ArxivMetadata) -> TitleMismatch | None:
     """
     if not ours.strip():
         return None
-    if title_key(ours).replace(" ", "") == title_key(metadata.title).replace(" ", ""):
+    if normalise_title(ours).replace(" ", "") == normalise_title(metadata.title).replace(" ", ""):
         return None
     return TitleMismatch(ours=ours, arxiv=metadata.title)
 

@@ -10,7 +10,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
-from pipeline.enrich.matching import surname_key
+from pipeline.text import surname
 
 _NOT_WORD = re.compile(r"[^\w]+|_+")
 _STOPWORDS = frozenset(
@@ -87,7 +87,7 @@ def title_clause(title: str, authors: Sequence[str]) -> str | None:
 
 
 def _search_surname(name: str) -> str:
-    words = search_words(surname_key(name))
+    words = search_words(surname(name))
     return words[-1] if words else ""
 
 
