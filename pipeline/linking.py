@@ -267,6 +267,7 @@ def link_papers(mentions: Sequence[Mention]) -> LinkResult:
         if pair in near_misses and near_misses[pair].score >= score:
             continue
         near_misses[pair] = NearMiss(
+            id="~".join(pair),
             paper_ids=list(pair),
             titles=[ordered[a].title, ordered[b].title]
             if id_a <= id_b

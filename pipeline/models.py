@@ -69,6 +69,15 @@ class SnapshotMeta(Record):
     date: Date | None = None
     timezone: str | None = None
     note: str | None = None
+    # Set on snapshots the pipeline fetched itself (raw/<source_id>/); absent on embedded ones.
+    # captured_at is the first fetch that returned these bytes, fetched_at the latest one.
+    fetched_at: datetime | None = None
+    final_url: str | None = Field(default=None, description="after GitHub resolution, redirects")
+    commit: str | None = Field(default=None, description="the commit the url names, if any")
+    http_status: int | None = None
+    content_type: str | None = None
+    etag: str | None = Field(default=None, description="sent back as If-None-Match")
+    last_modified: str | None = Field(default=None, description="sent back as If-Modified-Since")
 
 
 # --------------------------------------------------------------------------- shared parts
@@ -389,6 +398,7 @@ class Paper(Record):
 class NearMiss(Record):
     """Two papers with similar titles that were not merged, and why."""
 
+    id: str = Field(description="the two paper ids, joined by '~'")
     paper_ids: list[str]
     titles: list[str]
     score: float

@@ -1,0 +1,61 @@
+"""The refresh flow: every source in sources.toml -> parse -> link -> enrich -> versions.
+
+Each task calls one library function from :mod:`pipeline.ingest`; the flow only wires them.
+"""
+
+from __future__ import annotations
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from pipeline import ingest
+from pipeline.enrich import EnrichmentReport
+from pipeline.ingest import RunSummary, SourceBundle
+from pipeline.linking import LinkResult
+from pipeline.models import Source
+from pipeline.settings import Settings, get_settings
+from pipeline.sources import load_sources, read_snapshot
+from pipeline.storage import DatasetVersion, WriteResult, write_version
+
+
+@task(cache_policy=NO_CACHE)
+def parse_source(source: Source, settings: Settings) -> SourceBundle:
+    return ingest.parse_snapshot(read_snapshot(source, settings.raw_dir))
+
+
+@task(cache_policy=NO_CACHE)
+def link(bundles: list[SourceBundle]) -> LinkResult:
+    return ingest.link_bundles(bundles)
+
+
+@task(cache_policy=NO_CACHE)
+def enrich(link_result: LinkResult, settings: Settings, refresh_arxiv: bool) -> EnrichmentReport:
+    # One task for the whole run: every arXiv request goes through one client and one
+    # cross-process limiter, never in parallel.
+    return ingest.enrich(link_result, settings, refresh=refresh_arxiv)
+
+
+@task(cache_policy=NO_CACHE)
+def store(version: DatasetVersion, settings: Settings) -> WriteResult:
+    return write_version(settings.processed_dir, version)
+
+
+@flow(name="refresh")
+def refresh(settings: Settings | None = None, refresh_arxiv: bool = False) -> RunSummary:
+    """Refresh every source in sources.toml; write a version of each dataset that changed."""
+    settings = settings or get_settings()
+    logger = get_run_logger()
+    sources = load_sources(settings.sources_file)
+    bundles = [parse_source(source, settings) for source in sources]
+    first_link = link(bundles)
+    report = enrich(first_link, settings, refresh_arxiv)
+    for note in report.warnings:
+        logger.warning(note)
+    enriched = [ingest.apply_enrichment(bundle, first_link, report) for bundle in bundles]
+    final_link = link(enriched)  # arXiv may have revealed two titles to be one paper
+    versions = ingest.dataset_versions(enriched, final_link, settings.raw_dir)
+    results = [store(version, settings) for version in versions]
+    for result in results:
+        counts = ", ".join(f"{n} {name}" for name, n in result.record_counts.items())
+        logger.info("%s: %s %s (%s)", result.dataset, result.status, result.version, counts)
+    return ingest.summarise(results, enriched, report)

@@ -1,0 +1,210 @@
+"""The steps of a run as plain functions over records.
+
+snapshot -> parse -> link -> enrich -> versions. The Prefect flow wraps each step in a
+task; :func:`run_pipeline` chains them for use without Prefect.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from pipeline.enrich import EnrichmentReport, PaperRef, enrich_papers
+from pipeline.event_papers import papers_from_event
+from pipeline.linking import (
+    LinkResult,
+    Mention,
+    link_papers,
+    mentions_from_cards,
+    mentions_from_event,
+)
+from pipeline.models import (
+    Enrichment,
+    Event,
+    EventDocument,
+    EventPaper,
+    InputFile,
+    NearMiss,
+    Paper,
+    PaperCard,
+    ParseWarning,
+    ReadmeDocument,
+    ScheduleItem,
+    Source,
+)
+from pipeline.parsing import parse_document
+from pipeline.settings import Settings
+from pipeline.sources import Snapshot, load_sources, read_snapshot, sha256_bytes
+from pipeline.storage import MAIN_TABLE, DatasetVersion, Table, WriteResult, write_version
+
+PAPERS_DATASET = "papers"
+
+
+@dataclass(frozen=True)
+class SourceBundle:
+    """One source after parsing: its snapshot, its document and the papers it presents."""
+
+    snapshot: Snapshot
+    document: ReadmeDocument | EventDocument
+    event_papers: list[EventPaper] = field(default_factory=list)
+
+    @property
+    def source(self) -> Source:
+        return self.snapshot.source
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """What a run wrote, for the person who started it."""
+
+    results: list[WriteResult]
+    warnings: dict[str, int]
+    enrichment: dict[str, int]
+    notes: list[str]
+
+
+def snapshot_inputs(snapshot: Snapshot, raw_dir: Path) -> list[InputFile]:
+    """The inputs a version depends on: the snapshot's bytes and the source's definition."""
+    try:
+        shown = snapshot.path.relative_to(raw_dir).as_posix()
+    except ValueError:
+        shown = snapshot.path.as_posix()
+    definition = snapshot.source.model_dump_json(exclude_none=True).encode("utf-8")
+    return [
+        InputFile(source_id=snapshot.source.id, path=shown, sha256=snapshot.sha256),
+        InputFile(
+            source_id=snapshot.source.id,
+            path="sources.toml#" + snapshot.source.id,
+            sha256=sha256_bytes(definition),
+        ),
+    ]
+
+
+def parse_snapshot(snapshot: Snapshot) -> SourceBundle:
+    document = parse_document(snapshot.text, snapshot.source, snapshot.source.format)
+    papers = papers_from_event(document) if isinstance(document, EventDocument) else []
+    return SourceBundle(snapshot, document, papers)
+
+
+def bundle_mentions(bundle: SourceBundle) -> list[Mention]:
+    document = bundle.document
+    if isinstance(document, ReadmeDocument):
+        return mentions_from_cards(document.items, bundle.source)
+    return mentions_from_event(document.event, bundle.event_papers, bundle.source)
+
+
+def link_bundles(bundles: Sequence[SourceBundle]) -> LinkResult:
+    return link_papers([mention for bundle in bundles for mention in bundle_mentions(bundle)])
+
+
+def enrichment_requests(link: LinkResult) -> list[PaperRef]:
+    """One request per linked paper: a workshop paper a README carries needs no title search."""
+    return [
+        PaperRef(key=paper.id, title=paper.title, authors=paper.authors, arxiv_id=paper.arxiv_id)
+        for paper in link.papers
+    ]
+
+
+def enrich(link: LinkResult, settings: Settings, *, refresh: bool = False) -> EnrichmentReport:
+    return enrich_papers(enrichment_requests(link), settings, refresh=refresh)
+
+
+def apply_enrichment(
+    bundle: SourceBundle, link: LinkResult, report: EnrichmentReport
+) -> SourceBundle:
+    """The bundle with each card / event paper carrying its linked paper's enrichment."""
+
+    def enrichment_of(record_id: str) -> Enrichment | None:
+        paper_id = link.paper_of.get((bundle.source.id, record_id))
+        return report.results.get(paper_id) if paper_id else None
+
+    document = bundle.document
+    if isinstance(document, ReadmeDocument):
+        cards = [
+            card.model_copy(update={"enrichment": enrichment_of(card.id)})
+            for card in document.items
+        ]
+        return replace(bundle, document=document.model_copy(update={"items": cards}))
+    papers = [
+        paper.model_copy(update={"enrichment": enrichment_of(paper.presentations[0].item_id)})
+        if paper.presentations
+        else paper
+        for paper in bundle.event_papers
+    ]
+    return replace(bundle, event_papers=papers)
+
+
+def build_version(bundle: SourceBundle, raw_dir: Path) -> DatasetVersion:
+    """The dataset version of one source: its records, and for events the event and papers."""
+    document = bundle.document
+    tables: list[Table]
+    if isinstance(document, ReadmeDocument):
+        tables = [Table(MAIN_TABLE, PaperCard, document.items)]
+    else:
+        tables = [
+            Table(MAIN_TABLE, ScheduleItem, document.items),
+            Table("events", Event, [document.event]),
+            Table("papers", EventPaper, bundle.event_papers),
+        ]
+    return DatasetVersion(
+        dataset=bundle.source.id,
+        tables=tables,
+        inputs=snapshot_inputs(bundle.snapshot, raw_dir),
+        warnings=document.warnings,
+    )
+
+
+def build_papers_version(
+    bundles: Sequence[SourceBundle], link: LinkResult, raw_dir: Path
+) -> DatasetVersion:
+    """The papers dataset: every paper once, with its appearances, and the near misses."""
+    return DatasetVersion(
+        dataset=PAPERS_DATASET,
+        tables=[
+            Table(MAIN_TABLE, Paper, link.papers),
+            Table("near_misses", NearMiss, link.near_misses),
+        ],
+        inputs=[item for bundle in bundles for item in snapshot_inputs(bundle.snapshot, raw_dir)],
+        warnings=[
+            ParseWarning(
+                line=None,
+                message=f"{bundle.source.id}: {len(bundle.document.warnings)} parse warnings",
+            )
+            for bundle in bundles
+            if bundle.document.warnings
+        ],
+    )
+
+
+def dataset_versions(
+    bundles: Sequence[SourceBundle], link: LinkResult, raw_dir: Path
+) -> list[DatasetVersion]:
+    """Every version a run writes: one per source, then the papers dataset."""
+    versions = [build_version(bundle, raw_dir) for bundle in bundles]
+    versions.append(build_papers_version(bundles, link, raw_dir))
+    return versions
+
+
+def summarise(
+    results: Sequence[WriteResult], bundles: Sequence[SourceBundle], report: EnrichmentReport
+) -> RunSummary:
+    return RunSummary(
+        results=list(results),
+        warnings={bundle.source.id: len(bundle.document.warnings) for bundle in bundles},
+        enrichment={status.value: n for status, n in sorted(report.status_counts().items())},
+        notes=list(report.warnings),
+    )
+
+
+def run_pipeline(settings: Settings, *, refresh_arxiv: bool = False) -> RunSummary:
+    """Every source in sources.toml, start to end, without Prefect."""
+    sources = load_sources(settings.sources_file)
+    bundles = [parse_snapshot(read_snapshot(source, settings.raw_dir)) for source in sources]
+    first_link = link_bundles(bundles)
+    report = enrich(first_link, settings, refresh=refresh_arxiv)
+    enriched = [apply_enrichment(bundle, first_link, report) for bundle in bundles]
+    link = link_bundles(enriched)  # arXiv may have revealed two titles to be one paper
+    versions = dataset_versions(enriched, link, settings.raw_dir)
+    results = [write_version(settings.processed_dir, version) for version in versions]
+    return summarise(results, enriched, report)

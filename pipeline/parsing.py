@@ -1,0 +1,72 @@
+"""Format detection and the one entry point from text to a parsed document."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from pipeline.models import (
+    EventDocument,
+    ParseWarning,
+    ReadmeDocument,
+    Source,
+    SourceFormat,
+    SourceKind,
+)
+from pipeline.parsers.readme_markdown import parse_readme_markdown
+from pipeline.parsers.readme_text import parse_readme_text
+from pipeline.parsers.schedule import (
+    looks_like_schedule,
+    parse_schedule_html,
+    parse_schedule_text,
+)
+
+_HTML_START = re.compile(r"^\s*(<!doctype html|<html|<head|<body|<div|<table)", re.IGNORECASE)
+_MARKDOWN_HEADING = re.compile(r"^#{1,6} \S", re.MULTILINE)
+_MARKDOWN_LINK = re.compile(r"\]\([^)\s]+\)")
+
+
+def detect_format(text: str) -> SourceFormat:
+    """HTML, markdown or page text, from the document's own shape."""
+    head = text[:4096]
+    if _HTML_START.search(head) or "</div>" in head or "</p>" in head:
+        return SourceFormat.html
+    if _MARKDOWN_HEADING.search(text) and _MARKDOWN_LINK.search(text):
+        return SourceFormat.markdown
+    return SourceFormat.text
+
+
+def detect_kind(text: str, fmt: SourceFormat) -> SourceKind:
+    """README or event page; a session when the page text says so."""
+    if fmt is SourceFormat.markdown:
+        return SourceKind.readme
+    if fmt is SourceFormat.html or looks_like_schedule(text):
+        first_lines = [line.strip() for line in text.splitlines()[:5]]
+        return SourceKind.session if "Oral Session" in first_lines else SourceKind.workshop
+    return SourceKind.readme
+
+
+def source_for_path(path: Path, text: str, fmt: SourceFormat) -> Source:
+    """A stand-in Source for a file given on the command line without metadata."""
+    slug = re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-") or "document"
+    return Source(id=slug, kind=detect_kind(text, fmt), url=path.resolve().as_uri(), format=fmt)
+
+
+def parse_document(
+    text: str, source: Source, fmt: SourceFormat | None = None
+) -> ReadmeDocument | EventDocument:
+    """Parse text of any supported format into records and warnings; never raises on content."""
+    fmt = fmt or source.format or detect_format(text)
+    if source.kind is SourceKind.readme:
+        if fmt is SourceFormat.markdown:
+            return parse_readme_markdown(text, source_id=source.id)
+        if fmt is SourceFormat.text:
+            return parse_readme_text(text, source_id=source.id)
+        document = parse_readme_text(text, source_id=source.id)
+        document.warnings.insert(
+            0, ParseWarning(line=None, message="README given as HTML: read as page text")
+        )
+        return document
+    if fmt is SourceFormat.html:
+        return parse_schedule_html(text, source)
+    return parse_schedule_text(text, source)
