@@ -199,4 +199,5 @@ def test_dns_failure_marks_papers_pending(tmp_path: Path, monkeypatch: pytest.Mo
     settings = Settings(state_dir=tmp_path, arxiv_api_url="http://export.arxiv.invalid/api/query")
     report = enrich_papers(by_id(2), settings, retry=FAST)
     assert statuses(report) == {EnrichmentStatus.pending}
-    assert "unreachable" in next(iter(report.results.values())).reason
+    assert "no network" in next(iter(report.results.values())).reason
+    assert any("unreachable" in warning for warning in report.warnings)

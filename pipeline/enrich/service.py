@@ -131,13 +131,19 @@ def _open_cache(settings: Settings, report: EnrichmentReport) -> ArxivCache | No
     return cache
 
 
+PENDING_REASON = "no network: arXiv will be asked on the next run that reaches it"
+
+
 def _pend(
     work: _Work,
     ids: Sequence[str],
     titles: Sequence[str],
-    reason: str,
+    cause: str,
     report: EnrichmentReport,
 ) -> None:
+    # The record's reason stays the same whatever the machine's resolver said, so an
+    # offline run's outputs are identical everywhere; the cause goes to the run's warning.
+    reason = PENDING_REASON
     for base in ids:
         work.failed[("id", base)] = Enrichment(
             status=EnrichmentStatus.pending, reason=reason, method="id"
@@ -147,7 +153,7 @@ def _pend(
             status=EnrichmentStatus.pending, reason=reason, method="title"
         )
     count = sum(len(work.by_id[b]) for b in ids) + sum(len(work.by_title[k]) for k in titles)
-    report.warnings.append(f"{reason}: {count} papers pending")
+    report.warnings.append(f"{cause}: {count} papers pending")
 
 
 def _fetch(
