@@ -14,13 +14,13 @@ from pipeline.ingest import RunSummary, SourceBundle
 from pipeline.linking import LinkResult
 from pipeline.models import Source
 from pipeline.settings import Settings, get_settings
-from pipeline.sources import load_sources, read_snapshot
+from pipeline.sources import load_sources
 from pipeline.storage import DatasetVersion, WriteResult, write_version
 
 
 @task(cache_policy=NO_CACHE)
-def parse_source(source: Source, settings: Settings) -> SourceBundle:
-    return ingest.parse_snapshot(read_snapshot(source, settings.raw_dir))
+def parse_source(source: Source, settings: Settings) -> SourceBundle | str:
+    return ingest.ingest_source(source, settings)
 
 
 @task(cache_policy=NO_CACHE)
@@ -46,10 +46,12 @@ def refresh(settings: Settings | None = None, refresh_arxiv: bool = False) -> Ru
     settings = settings or get_settings()
     logger = get_run_logger()
     sources = load_sources(settings.sources_file)
-    bundles = [parse_source(source, settings) for source in sources]
+    outcomes = [parse_source(source, settings) for source in sources]
+    bundles = [outcome for outcome in outcomes if isinstance(outcome, SourceBundle)]
+    skipped = [outcome for outcome in outcomes if isinstance(outcome, str)]
     first_link = link(bundles)
     report = enrich(first_link, settings, refresh_arxiv)
-    for note in report.warnings:
+    for note in ingest.run_notes(bundles, report, skipped):
         logger.warning(note)
     enriched = [ingest.apply_enrichment(bundle, first_link, report) for bundle in bundles]
     final_link = link(enriched)  # arXiv may have revealed two titles to be one paper
@@ -58,4 +60,4 @@ def refresh(settings: Settings | None = None, refresh_arxiv: bool = False) -> Ru
     for result in results:
         counts = ", ".join(f"{n} {name}" for name, n in result.record_counts.items())
         logger.info("%s: %s %s (%s)", result.dataset, result.status, result.version, counts)
-    return ingest.summarise(results, enriched, report)
+    return ingest.summarise(results, enriched, report, skipped)

@@ -101,13 +101,12 @@ def _command_parse(path: Path, forced: str | None) -> int:
 
 
 def _command_refresh() -> int:
-    from pipeline.sources import load_sources, read_snapshot
+    from pipeline.sources import load_sources
 
     settings = get_settings()
-    # Check every source before Prefect starts: a bad sources.toml or a missing snapshot is
-    # the user's to fix and deserves one line, not a failed flow run with a traceback.
-    for source in load_sources(settings.sources_file):
-        read_snapshot(source, settings.raw_dir)
+    # A broken sources.toml is the user's to fix: one line before Prefect starts.
+    if not load_sources(settings.sources_file):
+        raise PipelineError(f"{settings.sources_file}: lists no [[source]]")
 
     from flows.prefect_env import configure_prefect
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pipeline.enrich import EnrichmentReport, PaperRef, enrich_papers
+from pipeline.errors import PipelineError
 from pipeline.event_papers import papers_from_event
 from pipeline.linking import (
     LinkResult,
@@ -35,7 +36,8 @@ from pipeline.models import (
 )
 from pipeline.parsing import parse_document
 from pipeline.settings import Settings
-from pipeline.sources import Snapshot, load_sources, read_snapshot, sha256_bytes
+from pipeline.snapshots import refresh_snapshot
+from pipeline.sources import Snapshot, decode_document, load_sources, sha256_bytes
 from pipeline.storage import MAIN_TABLE, DatasetVersion, Table, WriteResult, write_version
 
 PAPERS_DATASET = "papers"
@@ -62,6 +64,7 @@ class RunSummary:
     warnings: dict[str, int]
     enrichment: dict[str, int]
     notes: list[str]
+    skipped: list[str] = field(default_factory=list)
 
 
 def snapshot_inputs(snapshot: Snapshot, raw_dir: Path) -> list[InputFile]:
@@ -81,8 +84,32 @@ def snapshot_inputs(snapshot: Snapshot, raw_dir: Path) -> list[InputFile]:
     ]
 
 
+def load_snapshot(source: Source, settings: Settings) -> Snapshot:
+    """This run's snapshot of a source: freshly fetched when the web allows, else the last
+    good one in raw/ (offline, or the fetch failed), with a note saying so."""
+    outcome = refresh_snapshot(source, settings)
+    data = outcome.path.read_bytes()
+    return Snapshot(
+        source=source,
+        path=outcome.path,
+        text=decode_document(data, str(outcome.path)),
+        sha256=outcome.sha256,
+        format=outcome.meta.format if outcome.meta else source.format,
+        note=outcome.note,
+    )
+
+
+def ingest_source(source: Source, settings: Settings) -> SourceBundle | str:
+    """Snapshot and parse one source; a source that cannot be read at all is skipped with a
+    one-line reason (returned), so the other sources still refresh."""
+    try:
+        return parse_snapshot(load_snapshot(source, settings))
+    except PipelineError as exc:
+        return f"{source.id}: skipped: {exc}"
+
+
 def parse_snapshot(snapshot: Snapshot) -> SourceBundle:
-    document = parse_document(snapshot.text, snapshot.source, snapshot.source.format)
+    document = parse_document(snapshot.text, snapshot.source, snapshot.format)
     papers = papers_from_event(document) if isinstance(document, EventDocument) else []
     return SourceBundle(snapshot, document, papers)
 
@@ -187,24 +214,37 @@ def dataset_versions(
 
 
 def summarise(
-    results: Sequence[WriteResult], bundles: Sequence[SourceBundle], report: EnrichmentReport
+    results: Sequence[WriteResult],
+    bundles: Sequence[SourceBundle],
+    report: EnrichmentReport,
+    skipped: Sequence[str] = (),
 ) -> RunSummary:
     return RunSummary(
         results=list(results),
         warnings={bundle.source.id: len(bundle.document.warnings) for bundle in bundles},
         enrichment={status.value: n for status, n in sorted(report.status_counts().items())},
-        notes=list(report.warnings),
+        notes=run_notes(bundles, report, skipped),
+        skipped=list(skipped),
     )
+
+
+def run_notes(
+    bundles: Sequence[SourceBundle], report: EnrichmentReport, skipped: Sequence[str] = ()
+) -> list[str]:
+    """What a person should know about a run: skipped sources, fallbacks, arXiv trouble."""
+    fallbacks = [bundle.snapshot.note for bundle in bundles if bundle.snapshot.note]
+    return [*skipped, *fallbacks, *report.warnings]
 
 
 def run_pipeline(settings: Settings, *, refresh_arxiv: bool = False) -> RunSummary:
     """Every source in sources.toml, start to end, without Prefect."""
-    sources = load_sources(settings.sources_file)
-    bundles = [parse_snapshot(read_snapshot(source, settings.raw_dir)) for source in sources]
+    outcomes = [ingest_source(source, settings) for source in load_sources(settings.sources_file)]
+    bundles = [outcome for outcome in outcomes if isinstance(outcome, SourceBundle)]
+    skipped = [outcome for outcome in outcomes if isinstance(outcome, str)]
     first_link = link_bundles(bundles)
     report = enrich(first_link, settings, refresh=refresh_arxiv)
     enriched = [apply_enrichment(bundle, first_link, report) for bundle in bundles]
     link = link_bundles(enriched)  # arXiv may have revealed two titles to be one paper
     versions = dataset_versions(enriched, link, settings.raw_dir)
     results = [write_version(settings.processed_dir, version) for version in versions]
-    return summarise(results, enriched, report)
+    return summarise(results, enriched, report, skipped)

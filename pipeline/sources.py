@@ -10,7 +10,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from pipeline.errors import InputError, SourceConfigError
-from pipeline.models import SnapshotMeta, Source
+from pipeline.models import SnapshotMeta, Source, SourceFormat
 
 META_SUFFIX = ".meta.json"
 
@@ -23,6 +23,8 @@ class Snapshot:
     path: Path
     text: str
     sha256: str
+    format: SourceFormat | None = None  # of these bytes: a fetched page may differ from raw/
+    note: str | None = None  # e.g. "fetch failed; using the embedded snapshot"
 
 
 def load_sources(path: Path) -> list[Source]:
@@ -78,7 +80,9 @@ def read_snapshot(source: Source, raw_dir: Path) -> Snapshot:
         data = path.read_bytes()
     except FileNotFoundError:
         raise SourceConfigError(f"source {source.id!r}: snapshot {path} not found") from None
-    return Snapshot(source, path, decode_document(data, str(path)), sha256_bytes(data))
+    return Snapshot(
+        source, path, decode_document(data, str(path)), sha256_bytes(data), source.format
+    )
 
 
 def read_snapshot_meta(path: Path) -> SnapshotMeta | None:

@@ -255,7 +255,7 @@ def _previous_table(
         return []  # a new table, or a damaged previous version: everything counts as added
 
 
-def diff_versions(processed_dir: Path, dataset: str, old: str, new: str) -> list[ChangeSet]:
+def diff_versions(processed_dir: Path, dataset: str, old: str | None, new: str) -> list[ChangeSet]:
     """The changes between any two versions of a dataset, table by table."""
     tables = [
         entry.name.removesuffix(".json")
