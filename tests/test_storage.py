@@ -15,10 +15,10 @@ from pipeline.storage import (
     LATEST,
     DatasetVersion,
     Table,
+    diff_versions,
     latest_version,
     list_versions,
     read_manifest,
-    diff_versions,
     read_table,
     write_version,
 )
