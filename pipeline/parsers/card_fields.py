@@ -101,7 +101,7 @@ class SubItemKind(Enum):
 _KEYWORDS_LABEL = re.compile(r"^key[\s\-]*w[a-z]{2,4}s?\s*:\s*", re.IGNORECASE)
 # The page text shows '<summary>Digest</summary> x' as 'Digest x': the colon is optional.
 _DIGEST_LABEL = re.compile(r"^digest\b\s*:?\s*", re.IGNORECASE)
-_AUTHORS_LABEL = re.compile(r"^author(?:s|\s+list)\b\s*:?\s*", re.IGNORECASE)
+_AUTHORS_LABEL = re.compile(r"^author(?:s|\s+list)(?:\s*:\s*|\s+|$)", re.IGNORECASE)
 _LABELS = (
     (SubItemKind.keywords, _KEYWORDS_LABEL),
     (SubItemKind.digest, _DIGEST_LABEL),
@@ -251,8 +251,9 @@ def split_authors_venue(text: str, italic_venue: str | None = None) -> tuple[lis
             italic_venue = literal.group("venue")
     if italic_venue is not None:
         venue = squash_spaces(italic_venue)
-        if venue and line.endswith(venue):
-            authors = split_authors(line[: -len(venue)].rstrip(" ."))
+        ending = line.rstrip(" .")
+        if venue and ending.endswith(venue):
+            authors = split_authors(ending[: -len(venue)].rstrip(" ."))
             return authors, venue if _HAS_WORD_CHAR.search(venue) else None
     line = line.rstrip()
     head = line.rstrip(".").rstrip()
@@ -298,7 +299,7 @@ def read_sub_items(items: list[SubItem]) -> CardFields:
         kind, body = split_label(item.text)
         if kind is SubItemKind.keywords:
             fields.keywords.extend(split_keywords(body))
-        elif kind is SubItemKind.digest or (kind is SubItemKind.other and authors_from):
+        elif kind is SubItemKind.digest or (kind is SubItemKind.other and authors_from is not None):
             digest = clean_digest(body)
             if digest and (kind is SubItemKind.digest or not digests):
                 digests.append(digest)

@@ -114,11 +114,12 @@ class _Pending:
     text: str
     section: _Section
     sub_items: list[SubItem] = field(default_factory=list)
-    sub_lines: int = 0
 
 
 @dataclass
 class _Reader:
+    """Reads the body line by line: plain lines move the section, bullets make cards."""
+
     source_id: str
     known_topics: set[str]
     top_indent: int  # the indentation of top-level bullets (the smallest in the document)
@@ -181,7 +182,9 @@ class _Reader:
                 return
             if self.section is None:
                 self.warnings.append(
-                    ParseWarning(line=number, message=f"bullet outside any section: {text!r}")
+                    ParseWarning(
+                        line=number, message=f"bullet outside any section: {_snippet(text)!r}"
+                    )
                 )
                 return
             self.pending = _Pending(line=number, text=text, section=self.section)
@@ -200,7 +203,6 @@ class _Reader:
             )
             return
         self.pending.sub_items.append(SubItem(text=squash_spaces(text)))
-        self.pending.sub_lines += 1
 
     def finish(self) -> None:
         """Turn the pending top-level bullet into a card, or a warning."""
@@ -210,7 +212,7 @@ class _Reader:
         head, labels = strip_trailing_labels(pending.text)
         has_paper = any(is_paper_label(label) for label in labels)
         title = clean_title(head)
-        if not has_paper and not pending.sub_lines:
+        if not has_paper and not pending.sub_items:
             self.warnings.append(
                 ParseWarning(
                     line=pending.line,
