@@ -37,8 +37,13 @@ def _build_parser() -> argparse.ArgumentParser:
         help="force the input format (default: detected)",
     )
 
-    commands.add_parser(
+    refresh = commands.add_parser(
         "refresh", help="run the refresh flow over sources.toml (Prefect, embedded server)"
+    )
+    refresh.add_argument(
+        "--refresh-arxiv",
+        action="store_true",
+        help="ask arXiv again even for papers whose cached answer has not expired",
     )
     commands.add_parser("sources", help="list the sources in sources.toml")
     commands.add_parser("settings", help="show every PIPELINE_* setting and its current value")
@@ -100,7 +105,7 @@ def _command_parse(path: Path, forced: str | None) -> int:
     return 0
 
 
-def _command_refresh() -> int:
+def _command_refresh(refresh_arxiv: bool) -> int:
     from pipeline.sources import load_sources
 
     settings = get_settings()
@@ -113,7 +118,7 @@ def _command_refresh() -> int:
     configure_prefect(settings)
     from flows.refresh import refresh
 
-    summary = refresh(settings)
+    summary = refresh(settings, refresh_arxiv=refresh_arxiv)
     for result in summary.results:
         counts = ", ".join(f"{n} {name}" for name, n in result.record_counts.items())
         warnings = summary.warnings.get(result.dataset)
@@ -191,7 +196,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "parse":
             return _command_parse(args.path, args.format)
         if args.command == "refresh":
-            return _command_refresh()
+            return _command_refresh(args.refresh_arxiv)
         if args.command == "sources":
             return _command_sources()
         if args.command == "settings":

@@ -71,20 +71,6 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def read_snapshot(source: Source, raw_dir: Path) -> Snapshot:
-    """The embedded snapshot of a source from raw/."""
-    if source.snapshot is None:
-        raise SourceConfigError(f"source {source.id!r} has no snapshot in {raw_dir}")
-    path = raw_dir / source.snapshot
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise SourceConfigError(f"source {source.id!r}: snapshot {path} not found") from None
-    return Snapshot(
-        source, path, decode_document(data, str(path)), sha256_bytes(data), source.format
-    )
-
-
 def read_snapshot_meta(path: Path) -> SnapshotMeta | None:
     """The metadata file kept beside a snapshot (``name.meta.json``), if there is one."""
     meta_path = path.with_name(path.name.rsplit(".", 1)[0] + META_SUFFIX)

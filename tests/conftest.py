@@ -22,6 +22,11 @@ def require(path: Path) -> Path:
     return path
 
 
+def seed_text(name: str) -> str:
+    """A seed capture from ../shared/seeds, or skip saying it is absent."""
+    return require(SEEDS_DIR / name).read_text(encoding="utf-8")
+
+
 @pytest.fixture
 def project_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of sources.toml and raw/ in a temporary folder, with PIPELINE_* pointing at it."""

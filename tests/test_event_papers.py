@@ -5,9 +5,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 from datetime import date
-from pathlib import Path
-
-import pytest
 
 from pipeline.event_papers import papers_from_event
 from pipeline.models import (
@@ -23,8 +20,8 @@ from pipeline.models import (
 )
 from pipeline.parsers.schedule import parse_schedule_text
 from pipeline.text import normalise_title, title_key_id
+from tests.conftest import seed_text
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 ICML2021 = "001_dca7463950b001f7.txt"
 ICML2023 = "002_018b3c99b71c7c41.txt"
 SOURCES = {
@@ -46,10 +43,7 @@ SOURCES = {
 
 
 def seed_doc(name: str, transform: str = "") -> EventDocument:
-    path = SEEDS / name
-    if not path.is_file():
-        pytest.skip(f"seed capture {path} is absent (the shared seeds are not mounted here)")
-    text = path.read_text(encoding="utf-8")
+    text = seed_text(name)
     if transform == "drop-hyphens":
         text = re.sub(r"(?<=\w)-(?=\w)", "", text)
     return parse_schedule_text(text, SOURCES[name])

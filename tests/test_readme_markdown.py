@@ -14,17 +14,9 @@ from pipeline.parsers import card_fields
 from pipeline.parsers import readme_markdown as rm
 from pipeline.parsers.readme_markdown import parse_readme_markdown
 from pipeline.text import title_key_id
-
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-CORPUS = SHARED / "corpus" / "awesome-deep-phenomena"
-README_AD1EB52 = CORPUS / "README@ad1eb52-2025-01-07.md"
-HISTORY = CORPUS / "readme-history.tar.xz"
-
-
-def _require(path: Path) -> Path:
-    if not path.exists():
-        pytest.skip(f"../shared/corpus not present: {path} is absent")
-    return path
+from tests.conftest import HISTORY_TARBALL as HISTORY
+from tests.conftest import README_AD1EB52
+from tests.conftest import require as _require
 
 
 def _md(text: str) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import textwrap
-from pathlib import Path
 
 import pytest
 
@@ -11,10 +10,10 @@ from pipeline.models import PaperCard
 from pipeline.parsers.readme_markdown import parse_readme_markdown
 from pipeline.parsers.readme_text import parse_readme_text
 from pipeline.text import title_key_id
+from tests.conftest import README_AD1EB52, SEEDS_DIR
+from tests.conftest import require as _require
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-README_AD1EB52 = SHARED / "corpus" / "awesome-deep-phenomena" / "README@ad1eb52-2025-01-07.md"
-SEED_003 = SHARED / "seeds" / "003_67aa5497667b379c.txt"
+SEED_003 = SEEDS_DIR / "003_67aa5497667b379c.txt"
 
 COMPARED = {"id", "title", "authors", "venue", "keywords", "section", "topic", "year", "digest"}
 
@@ -41,12 +40,6 @@ Our understanding of modern neural networks lags behind their practical successe
 Table of Contents
 
 """
-
-
-def _require(path: Path) -> Path:
-    if not path.exists():
-        pytest.skip(f"../shared/corpus not present: {path} is absent")
-    return path
 
 
 def _page(body: str) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from datetime import date
 from html import escape
-from pathlib import Path
 
 import pytest
 
@@ -13,8 +12,7 @@ from pipeline.models import EventDocument, Link, Source, SourceKind
 from pipeline.parsers.html_lines import HtmlError, html_lines
 from pipeline.parsers.schedule import looks_like_schedule, parse_schedule_html, parse_schedule_text
 from pipeline.text import collapse_spaces, short_hash
-
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+from tests.conftest import seed_text
 
 SOURCES = {
     "000_9da80035aa0ccbc3.txt": Source(
@@ -45,13 +43,6 @@ SOURCES = {
         timezone="America/Los_Angeles",
     ),
 }
-
-
-def seed_text(name: str) -> str:
-    path = SEEDS / name
-    if not path.is_file():
-        pytest.skip(f"seed capture {path} is absent (the shared seeds are not mounted here)")
-    return path.read_text(encoding="utf-8")
 
 
 # --------------------------------------------------------------------------- page builder

@@ -5,15 +5,14 @@ from __future__ import annotations
 import re
 from collections import Counter
 from datetime import date, datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from pipeline.models import EventDocument, ItemType, Source, SourceKind
 from pipeline.parsers.schedule import looks_like_schedule, parse_schedule_text
+from tests.conftest import seed_text
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 SESSION = "000_9da80035aa0ccbc3.txt"
 ICML2021 = "001_dca7463950b001f7.txt"
 ICML2023 = "002_018b3c99b71c7c41.txt"
@@ -56,13 +55,6 @@ WORKSHOP = Source(
     date=date(2024, 7, 27),  # a Saturday
     timezone="Europe/Vienna",
 )
-
-
-def seed_text(name: str) -> str:
-    path = SEEDS / name
-    if not path.is_file():
-        pytest.skip(f"seed capture {path} is absent (the shared seeds are not mounted here)")
-    return path.read_text(encoding="utf-8")
 
 
 _PARSED: dict[str, EventDocument] = {}
