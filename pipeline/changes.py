@@ -7,6 +7,10 @@ from typing import Any
 
 from pipeline.models import ChangeSet, FieldChange, RecordChange
 
+# Where a record stands in its document is not what it says: a card moved down by a new
+# card above it has not changed.
+IGNORED_FIELDS = frozenset({"provenance"})
+
 # Fields shown first in a person's account of a change: what curators look for.
 _HEADLINE_FIELDS = ("title", "authors", "venue", "arxiv_id", "type", "start_at")
 
@@ -33,9 +37,11 @@ def diff_records(
             continue
         fields = [
             FieldChange(field=name, before=previous.get(name), after=record.get(name))
-            for name in sorted(set(previous) | set(record))
+            for name in sorted((set(previous) | set(record)) - IGNORED_FIELDS)
             if previous.get(name) != record.get(name)
         ]
+        if not fields:
+            continue
         changed.append(
             RecordChange(id=record_id, title=str(record.get("title") or ""), fields=fields)
         )

@@ -20,6 +20,7 @@ from pipeline.storage import (
     list_versions,
     read_manifest,
     read_table,
+    read_version_file,
     write_version,
 )
 
@@ -95,7 +96,9 @@ def test_changed_records_write_a_new_version_with_identical_bytes_for_equal_tabl
     assert latest_version(tmp_path, "demo") == second.version
     assert [r["title"] for r in read_table(tmp_path, "demo")] == ["A", "B", "C"]
     again = write_version(tmp_path / "elsewhere", _version(["A", "B"]))
-    assert (again.path / "records.json").read_bytes() == (first.path / "records.json").read_bytes()
+    assert (again.path / "records.json").read_bytes() == read_version_file(
+        first.path / "records.json"
+    )
 
 
 def test_versions_created_in_the_same_second_get_distinct_names(tmp_path: Path) -> None:
@@ -154,3 +157,36 @@ def test_diff_between_any_two_versions(tmp_path: Path) -> None:
     (table,) = diff_versions(tmp_path, "demo", first.version, third.version)
     assert [entry.title for entry in table.added] == ["C"]
     assert [entry.title for entry in table.removed] == ["B"]
+
+
+def test_older_versions_are_kept_compressed_and_stay_readable(tmp_path: Path) -> None:
+    first = write_version(tmp_path, _version(["A", "B"]))
+    second = write_version(tmp_path, _version(["A", "B", "C"], sha="b" * 64, when=1))
+    old_files = sorted(path.name for path in first.path.iterdir())
+    assert "records.json.xz" in old_files and "records.json" not in old_files
+    assert {"manifest.json", "CHANGES.md", "warnings.json"} <= set(old_files)
+    assert (second.path / "records.json").is_file(), "LATEST stays plain JSON"
+    assert [r["title"] for r in read_table(tmp_path, "demo", first.version)] == ["A", "B"]
+    for entry in read_manifest(tmp_path, "demo", first.version).files:
+        data = read_version_file(first.path / entry.name)
+        assert hashlib.sha256(data).hexdigest() == entry.sha256, entry.name
+
+
+def test_a_record_that_only_moved_is_not_reported_as_changed(tmp_path: Path) -> None:
+    first = _version(["A", "B"])
+    moved = [
+        card.model_copy(update={"provenance": Provenance(source_id="demo", line=90)})
+        for card in _cards(["A", "B"])
+    ]
+    write_version(tmp_path, first)
+    result = write_version(
+        tmp_path,
+        DatasetVersion(
+            dataset="demo",
+            tables=[Table("records", PaperCard, moved)],
+            inputs=[InputFile(source_id="demo", path="demo.md", sha256="b" * 64)],
+            created_at=datetime(2025, 1, 7, 12, 0, 9, tzinfo=UTC),
+        ),
+    )
+    (table,) = json.loads((result.path / "changes.json").read_text())
+    assert table["changed"] == [] and table["added"] == [] and table["removed"] == []
