@@ -5,7 +5,7 @@ Each task calls one library function from :mod:`pipeline.ingest`; the flow only 
 
 from __future__ import annotations
 
-from prefect import flow, get_run_logger, task
+from prefect import flow, get_run_logger, task, unmapped
 from prefect.cache_policies import NO_CACHE
 
 from pipeline import ingest
@@ -46,7 +46,8 @@ def refresh(settings: Settings | None = None, refresh_arxiv: bool = False) -> Ru
     settings = settings or get_settings()
     logger = get_run_logger()
     sources = load_sources(settings.sources_file)
-    outcomes = [parse_source(source, settings) for source in sources]
+    # One task per source, in parallel on the configured task runner.
+    outcomes = parse_source.map(sources, unmapped(settings)).result()
     bundles = [outcome for outcome in outcomes if isinstance(outcome, SourceBundle)]
     skipped = [outcome for outcome in outcomes if isinstance(outcome, str)]
     first_link = link(bundles)

@@ -8,6 +8,7 @@ in a temporary folder.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -39,6 +40,15 @@ class Settings(BaseSettings):
         30.0, ge=0, description="age after which cached arXiv answers are asked again"
     )
     user_agent: str = Field(DEFAULT_USER_AGENT, description="sent with every request")
+    task_runner: Literal["local", "dask"] = Field(
+        "local", description="where flow tasks run: in-process, or on a Dask cluster"
+    )
+    dask_address: str | None = Field(
+        None, description="scheduler of an existing Dask cluster (tcp://host:8786)"
+    )
+    dask_workers: int = Field(
+        2, ge=1, description="workers of the local Dask cluster when no address is given"
+    )
     prefect_api_url: str | None = Field(
         None, description="your own Prefect server; default: an embedded temporary one"
     )
