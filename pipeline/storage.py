@@ -275,7 +275,7 @@ def compress_version(path: Path) -> None:
             continue
         target = entry.with_name(entry.name + COMPRESSED_SUFFIX)
         temp = entry.with_name(f".{entry.name}{COMPRESSED_SUFFIX}.tmp")
-        _write_file(temp, lzma.compress(entry.read_bytes(), preset=6))
+        _write_file(temp, lzma.compress(entry.read_bytes(), preset=3))
         os.replace(temp, target)
         entry.unlink()
 
