@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from pipeline.enrich import EnrichmentReport, PaperRef, enrich_papers
 from pipeline.errors import PipelineError
@@ -33,12 +34,21 @@ from pipeline.models import (
     ReadmeDocument,
     ScheduleItem,
     Source,
+    SourceKind,
 )
 from pipeline.parsing import parse_document
 from pipeline.settings import Settings
 from pipeline.snapshots import refresh_snapshot
 from pipeline.sources import Snapshot, decode_document, load_sources, sha256_bytes
-from pipeline.storage import MAIN_TABLE, DatasetVersion, Table, WriteResult, write_version
+from pipeline.storage import (
+    MAIN_TABLE,
+    DatasetVersion,
+    Table,
+    WriteResult,
+    latest_from_inputs,
+    read_table,
+    write_version,
+)
 
 PAPERS_DATASET = "papers"
 
@@ -103,9 +113,44 @@ def ingest_source(source: Source, settings: Settings) -> SourceBundle | str:
     """Snapshot and parse one source; a source that cannot be read at all is skipped with a
     one-line reason (returned), so the other sources still refresh."""
     try:
-        return parse_snapshot(load_snapshot(source, settings))
+        snapshot = load_snapshot(source, settings)
+        stored = stored_bundle(snapshot, settings)
+        return stored if stored is not None else parse_snapshot(snapshot)
     except PipelineError as exc:
         return f"{source.id}: skipped: {exc}"
+
+
+def stored_bundle(snapshot: Snapshot, settings: Settings) -> SourceBundle | None:
+    """The bundle LATEST already holds when the snapshot is unchanged: no parse needed.
+
+    Keyed on the snapshot's content hash and the source's definition (the version's
+    inputs) and on the pipeline version; anything unreadable means parse again.
+    """
+    inputs = snapshot_inputs(snapshot, settings.raw_dir)
+    version = latest_from_inputs(settings.processed_dir, snapshot.source.id, inputs)
+    if version is None:
+        return None
+
+    def table(name: str) -> list[dict[str, Any]]:
+        return read_table(settings.processed_dir, snapshot.source.id, version, name)
+
+    try:
+        warnings = [ParseWarning.model_validate(w) for w in table("warnings")]
+        if snapshot.source.kind is SourceKind.readme:
+            cards = [PaperCard.model_validate(record) for record in table(MAIN_TABLE)]
+            return SourceBundle(snapshot, ReadmeDocument(items=cards, warnings=warnings))
+        (event,) = [Event.model_validate(record) for record in table("events")]
+        document = EventDocument(
+            kind=event.kind.value,
+            title=event.title,
+            event=event,
+            items=[ScheduleItem.model_validate(record) for record in table(MAIN_TABLE)],
+            warnings=warnings,
+        )
+        papers = [EventPaper.model_validate(record) for record in table("papers")]
+        return SourceBundle(snapshot, document, papers)
+    except (PipelineError, ValueError):
+        return None
 
 
 def parse_snapshot(snapshot: Snapshot) -> SourceBundle:

@@ -179,13 +179,31 @@ def _version_name(folder: Path, created_at: datetime) -> str:
 _DERIVED_FILES = {"manifest.json", "changes.json", "CHANGES.md"}
 
 
-def _same_content(previous: Manifest, inputs: Sequence[InputFile], files: dict[str, bytes]) -> bool:
-    """Unchanged: same inputs, same pipeline and schema, byte-identical tables."""
+def _same_inputs(previous: Manifest, inputs: Sequence[InputFile]) -> bool:
+    """Made by this pipeline and schema version from the same inputs."""
     if previous.pipeline_version != __version__ or previous.schema_version != SCHEMA_VERSION:
         return False
-    if sorted(previous.inputs, key=lambda i: i.source_id) != sorted(
-        inputs, key=lambda i: i.source_id
-    ):
+    key = lambda item: (item.source_id, item.path)  # noqa: E731
+    return sorted(previous.inputs, key=key) == sorted(inputs, key=key)
+
+
+def latest_from_inputs(
+    processed_dir: Path, dataset: str, inputs: Sequence[InputFile]
+) -> str | None:
+    """LATEST, when this pipeline made it from exactly these inputs (nothing to redo)."""
+    name = latest_version(processed_dir, dataset)
+    if name is None:
+        return None
+    try:
+        manifest = read_manifest(processed_dir, dataset, name)
+    except (PipelineError, ValueError):
+        return None
+    return name if _same_inputs(manifest, inputs) else None
+
+
+def _same_content(previous: Manifest, inputs: Sequence[InputFile], files: dict[str, bytes]) -> bool:
+    """Unchanged: same inputs, same pipeline and schema, byte-identical tables."""
+    if not _same_inputs(previous, inputs):
         return False
     old = {entry.name: entry.sha256 for entry in previous.files if entry.name not in _DERIVED_FILES}
     new = {name: _sha256(data) for name, data in files.items()}

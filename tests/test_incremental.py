@@ -1,0 +1,59 @@
+"""Incremental refresh: an unchanged snapshot is not parsed again and writes nothing."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pipeline import ingest
+from pipeline.ingest import run_pipeline
+from pipeline.settings import Settings
+from pipeline.storage import read_table
+from tests.conftest import PROJECT_DIR
+
+
+def settings_for(folder: Path) -> Settings:
+    return Settings(
+        sources_file=folder / "sources.toml",
+        raw_dir=folder / "raw",
+        processed_dir=folder / "processed",
+        state_dir=folder / "state",
+        offline=True,
+    )
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    shutil.copytree(PROJECT_DIR / "raw", tmp_path / "raw")
+    shutil.copy(PROJECT_DIR / "sources.toml", tmp_path / "sources.toml")
+    return tmp_path
+
+
+def test_second_run_parses_nothing_and_writes_nothing(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = run_pipeline(settings_for(folder))
+    assert {result.status for result in first.results} == {"written"}
+    papers = read_table(folder / "processed", "papers")
+
+    def no_parsing(*_: object) -> None:
+        raise AssertionError("an unchanged snapshot was parsed again")
+
+    monkeypatch.setattr(ingest, "parse_document", no_parsing)
+    second = run_pipeline(settings_for(folder))
+    assert {result.status for result in second.results} == {"unchanged"}
+    assert second.warnings == first.warnings
+    assert read_table(folder / "processed", "papers") == papers
+
+
+def test_a_changed_snapshot_is_parsed_and_only_its_datasets_change(folder: Path) -> None:
+    run_pipeline(settings_for(folder))
+    capture = folder / "raw" / "000_9da80035aa0ccbc3.txt"
+    capture.write_text(capture.read_text().replace("Abide by the law", "Abide by the Law"))
+    summary = run_pipeline(settings_for(folder))
+    status = {result.dataset: result.status for result in summary.results}
+    assert status["neurips-2023-oral-1d-dl-theory"] == "written"
+    assert status["icml-2021-overparameterization"] == "unchanged"
+    assert status["awesome-deep-phenomena"] == "unchanged"
