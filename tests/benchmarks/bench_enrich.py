@@ -2,17 +2,17 @@
 
 Run as a script (pytest does not collect bench_*.py):
 
-    .venv/bin/python tests/benchmarks/bench_enrich.py [README.md] [--delay SECONDS]
+    .venv/bin/python tests/benchmarks/bench_enrich.py [DOCUMENT ...] [--delay SECONDS]
 
-The README's cards become PaperRefs; the fake server knows every card's arXiv id and most
-id-less titles (so searches find something). The delay defaults to the real 3 s between
-requests (``Settings().arxiv_delay_seconds``). "naive" is one request per paper.
+Default documents: README@ad1eb52 (from ../shared) and the three workshop/session captures in
+raw/. Each document's papers become PaperRefs and are enriched on their own; the fake server
+knows every arXiv id and three in four id-less titles (so searches find something). The delay
+defaults to the real 3 s between requests (``Settings().arxiv_delay_seconds``). "naive" is one request per paper.
 """
 
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 import tempfile
 import time
@@ -24,57 +24,46 @@ sys.path.insert(0, str(TESTS_DIR.parent))  # for pipeline, when run from elsewhe
 
 from fake_arxiv import FakeArxiv, FakePaper, synthetic_papers  # noqa: E402
 
-from pipeline.arxiv_ids import arxiv_id_from_url, parse_arxiv_id  # noqa: E402
+from pipeline.arxiv_ids import parse_arxiv_id  # noqa: E402
 from pipeline.enrich import EnrichmentReport, PaperRef, enrich_papers  # noqa: E402
+from pipeline.event_papers import papers_from_event  # noqa: E402
+from pipeline.models import ReadmeDocument  # noqa: E402
+from pipeline.parsing import detect_format, parse_document, source_for_path  # noqa: E402
 from pipeline.settings import Settings  # noqa: E402
+from pipeline.sources import decode_document, read_snapshot_meta  # noqa: E402
 
-DEFAULT_README = Path("/work/shared/corpus/awesome-deep-phenomena/README@ad1eb52-2025-01-07.md")
-_ITEM = re.compile(r"^- (?P<title>.+?)\.? \[\[")
-_LINK = re.compile(r"\((?P<url>https?://[^)\s]+)\)")
-
-
-def papers_from_readme(path: Path) -> tuple[list[PaperRef], str]:
-    """PaperRefs from the README parser, or from a plain scan while it is not available."""
-    text = path.read_text(encoding="utf-8")
-    try:
-        from pipeline.parsers.readme_markdown import parse_readme_markdown
-    except ImportError:
-        return _scan(text), "fallback link scan"
-    cards = parse_readme_markdown(text).items
-    papers = [
-        PaperRef(
-            key=card.id,
-            title=card.title,
-            authors=card.authors,
-            arxiv_id=None
-            if card.arxiv_id is None
-            else f"{card.arxiv_id}{'' if card.arxiv_version is None else f'v{card.arxiv_version}'}",
-        )
-        for card in cards
-    ]
-    return papers, "pipeline.parsers.readme_markdown"
+PROJECT = TESTS_DIR.parent
+DEFAULT_DOCUMENTS = [
+    PROJECT.parent / "shared/corpus/awesome-deep-phenomena/README@ad1eb52-2025-01-07.md",
+    PROJECT / "raw/001_dca7463950b001f7.txt",
+    PROJECT / "raw/002_018b3c99b71c7c41.txt",
+    PROJECT / "raw/000_9da80035aa0ccbc3.txt",
+]
 
 
-def _scan(text: str) -> list[PaperRef]:
-    lines = text.splitlines()
-    papers = []
-    for number, line in enumerate(lines):
-        match = _ITEM.match(line)
-        if match is None:
-            continue
-        ids = [arxiv_id_from_url(m.group("url")) for m in _LINK.finditer(line)]
-        found = next((i for i in ids if i is not None), None)
-        authors_line = lines[number + 1].strip() if number + 1 < len(lines) else ""
-        authors = [a.strip() for a in authors_line.lstrip("- ").rstrip(".").split(",")]
-        papers.append(
+def papers_from_document(path: Path) -> list[PaperRef]:
+    """PaperRefs of a README (its cards) or a workshop/session capture (its papers)."""
+    text = decode_document(path.read_bytes(), str(path))
+    fmt = detect_format(text)
+    source = source_for_path(path, text, fmt)
+    meta = read_snapshot_meta(path)
+    if meta is not None:
+        source = source.model_copy(update={"kind": meta.kind})
+    document = parse_document(text, source, fmt)
+    if isinstance(document, ReadmeDocument):
+        return [
             PaperRef(
-                key=f"line-{number + 1}",
-                title=match.group("title"),
-                authors=[a for a in authors if a],
-                arxiv_id=None if found is None else str(found),
+                key=card.id,
+                title=card.title,
+                authors=card.authors,
+                arxiv_id=card.arxiv_id,
             )
-        )
-    return papers
+            for card in document.items
+        ]
+    return [
+        PaperRef(key=paper.id, title=paper.title, authors=paper.authors)
+        for paper in papers_from_event(document)
+    ]
 
 
 def fake_corpus(papers: list[PaperRef]) -> list[FakePaper]:
@@ -101,7 +90,7 @@ def run(papers: list[PaperRef], settings: Settings) -> tuple[EnrichmentReport, f
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("readme", nargs="?", type=Path, default=DEFAULT_README)
+    parser.add_argument("documents", nargs="*", type=Path, default=DEFAULT_DOCUMENTS)
     parser.add_argument(
         "--delay",
         type=float,
@@ -109,35 +98,33 @@ def main(argv: list[str] | None = None) -> int:
         help="seconds between requests (default: the real 3 s)",
     )
     args = parser.parse_args(argv)
-
-    papers, how = papers_from_readme(args.readme)
-    with_id = sum(p.arxiv_id is not None for p in papers)
-    print(f"{args.readme.name}: {len(papers)} papers ({with_id} with an arXiv id), via {how}")
     print(f"delay between requests: {args.delay:g} s")
-
-    with FakeArxiv(fake_corpus(papers)) as fake, tempfile.TemporaryDirectory() as state:
-        settings = Settings(
-            state_dir=Path(state),
-            arxiv_api_url=fake.url,
-            arxiv_delay_seconds=args.delay,
-            offline=False,
-        )
-        cold, cold_time = run(papers, settings)
-        warm, warm_time = run(papers, settings)
-
-    naive = len(papers)
-    print()
-    print(f"{'run':<6} {'requests':>8} {'naive':>6} {'wall s':>8} {'naive wall s':>13}")
-    for name, report, seconds in (("cold", cold, cold_time), ("warm", warm, warm_time)):
-        print(
-            f"{name:<6} {report.requests_made:>8} {naive:>6} {seconds:>8.1f} "
-            f"{naive * args.delay:>13.0f}"
-        )
-    print()
-    counts = ", ".join(f"{n} {s.value}" for s, n in sorted(cold.status_counts().items()))
-    print(f"cold statuses: {counts}")
-    for warning in cold.warnings + warm.warnings:
-        print(f"warning: {warning}")
+    print(
+        f"{'document':<34} {'papers':>6} {'run':<5} {'requests':>8} {'naive':>6} "
+        f"{'wall s':>7} {'naive wall s':>12}"
+    )
+    for path in args.documents:
+        if not path.exists():
+            print(f"{path.name}: absent, skipped")
+            continue
+        papers = papers_from_document(path)
+        with FakeArxiv(fake_corpus(papers)) as fake, tempfile.TemporaryDirectory() as state:
+            settings = Settings(
+                state_dir=Path(state),
+                arxiv_api_url=fake.url,
+                arxiv_delay_seconds=args.delay,
+                offline=False,
+            )
+            cold, cold_time = run(papers, settings)
+            warm, warm_time = run(papers, settings)
+        naive = len(papers)
+        for name, report, seconds in (("cold", cold, cold_time), ("warm", warm, warm_time)):
+            print(
+                f"{path.name[:34]:<34} {naive:>6} {name:<5} {report.requests_made:>8} "
+                f"{naive:>6} {seconds:>7.1f} {naive * args.delay:>12.0f}"
+            )
+        counts = ", ".join(f"{n} {s.value}" for s, n in sorted(cold.status_counts().items()))
+        print(f"{'':<34} cold statuses: {counts}")
     return 0
 
 
