@@ -7,7 +7,8 @@ Run as a script (pytest does not collect bench_*.py):
 Default documents: README@ad1eb52 (from ../shared) and the three workshop/session captures in
 raw/. Each document's papers become PaperRefs and are enriched on their own; the fake server
 knows every arXiv id and three in four id-less titles (so searches find something). The delay
-defaults to the real 3 s between requests (``Settings().arxiv_delay_seconds``). "naive" is one request per paper.
+defaults to the real 3 s between requests (``Settings().arxiv_delay_seconds``). "naive" is
+one request per paper.
 """
 
 from __future__ import annotations
