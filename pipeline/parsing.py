@@ -13,6 +13,7 @@ from pipeline.models import (
     SourceFormat,
     SourceKind,
 )
+from pipeline.parsers.paper_list import parse_paper_list
 from pipeline.parsers.readme_markdown import parse_readme_markdown
 from pipeline.parsers.readme_text import parse_readme_text
 from pipeline.parsers.schedule import (
@@ -52,6 +53,25 @@ def source_for_path(path: Path, text: str, fmt: SourceFormat) -> Source:
     return Source(id=slug, kind=detect_kind(text, fmt), url=path.resolve().as_uri(), format=fmt)
 
 
+def parse_markdown_readme(text: str, source_id: str) -> ReadmeDocument:
+    """The awesome-deep-phenomena card format, else another common paper-list layout.
+
+    The paper-list reading (tables of papers, '- [Title](url) - note' items) is asked when the
+    card parser finds no card, or when some of its cards have no link at all: a category
+    bullet over a sub-list of papers ('- Vision' / '  - [Paper](url)') reads as a linkless
+    card. It wins only with more cards, so a card-format README is always read as cards.
+    """
+    cards = parse_readme_markdown(text, source_id=source_id)
+    if cards.items and all(card.links for card in cards.items):
+        return cards
+    listed = parse_paper_list(text, source_id=source_id)
+    if len(listed.items) > len(cards.items):
+        return listed
+    if cards.items:
+        return cards
+    return cards.model_copy(update={"warnings": [*cards.warnings, *listed.warnings]})
+
+
 def parse_document(
     text: str, source: Source, fmt: SourceFormat | None = None
 ) -> ReadmeDocument | EventDocument:
@@ -59,7 +79,7 @@ def parse_document(
     fmt = fmt or source.format or detect_format(text)
     if source.kind is SourceKind.readme:
         if fmt is SourceFormat.markdown:
-            return parse_readme_markdown(text, source_id=source.id)
+            return parse_markdown_readme(text, source_id=source.id)
         if fmt is SourceFormat.text:
             return parse_readme_text(text, source_id=source.id)
         document = parse_readme_text(text, source_id=source.id)
