@@ -57,12 +57,13 @@ def parse_markdown_readme(text: str, source_id: str) -> ReadmeDocument:
     """The awesome-deep-phenomena card format, else another common paper-list layout.
 
     The paper-list reading (tables of papers, '- [Title](url) - note' items) is asked when the
-    card parser finds no card, or when some of its cards have no link at all: a category
+    card parser finds no card, or when most of its cards have no link at all: a category
     bullet over a sub-list of papers ('- Vision' / '  - [Paper](url)') reads as a linkless
     card. It wins only with more cards, so a card-format README is always read as cards.
     """
     cards = parse_readme_markdown(text, source_id=source_id)
-    if cards.items and all(card.links for card in cards.items):
+    linkless = sum(1 for card in cards.items if not card.links)
+    if cards.items and linkless * 2 <= len(cards.items):
         return cards
     listed = parse_paper_list(text, source_id=source_id)
     if len(listed.items) > len(cards.items):
