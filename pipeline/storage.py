@@ -14,17 +14,15 @@ Layout::
 A version is written into a temporary folder and renamed into place; LATEST is replaced
 last, so an interrupted run never leaves a half-written version or a LATEST naming one.
 
-Older versions are kept xz-compressed (``records.json`` becomes ``records.json.xz``; the
-manifest's sha256 stay those of the plain bytes), so a daily refresh or a replay of a list's
-whole history does not keep hundreds of full copies. :func:`read_table` reads any version,
-compressed or not: ``read_table(Path("processed"), "my-dataset", "20250107T000000Z")``.
+Older versions are compacted (reverse deltas with keyframes: :mod:`pipeline.compaction`), so
+a daily refresh or a replay of a list's whole history does not keep hundreds of full copies.
+:func:`read_table` reads any version: ``read_table(Path("processed"), "ds", "20250107T000000Z")``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import lzma
 import os
 import shutil
 import tempfile
@@ -38,6 +36,7 @@ from pydantic import BaseModel, TypeAdapter
 
 from pipeline import __version__
 from pipeline.changes import diff_records, render_change_sets
+from pipeline.compaction import KEYFRAME_EVERY, compact_version, read_version_file
 from pipeline.errors import PipelineError
 from pipeline.models import (
     SCHEMA_VERSION,
@@ -50,9 +49,6 @@ from pipeline.models import (
 
 LATEST = "LATEST"
 MAIN_TABLE = "records"
-COMPRESSED_SUFFIX = ".xz"
-# Small files a person opens to see what a version is stay plain in every version.
-_KEEP_PLAIN = {"manifest.json", "CHANGES.md", "warnings.json"}
 
 
 @dataclass(frozen=True)
@@ -141,18 +137,6 @@ def read_table(
     path = processed_dir / dataset / version / f"{table}.json"
     records: list[dict[str, Any]] = json.loads(read_version_file(path))
     return records
-
-
-def read_version_file(path: Path) -> bytes:
-    """The plain bytes of a version's file, whether it is kept plain or compressed."""
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        pass  # an older version: compressed, or compressed since we looked
-    try:
-        return lzma.decompress(path.with_name(path.name + COMPRESSED_SUFFIX).read_bytes())
-    except FileNotFoundError:
-        raise PipelineError(f"{path}: no such file in this version") from None
 
 
 def list_versions(processed_dir: Path, dataset: str) -> list[str]:
@@ -277,25 +261,12 @@ def write_version(processed_dir: Path, version: DatasetVersion) -> WriteResult:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     _replace_latest(folder, name)
-    if previous_name is not None:
-        compress_version(folder / previous_name)
+    if previous_name is not None and (folder / previous_name).is_dir():
+        position = list_versions(processed_dir, version.dataset).index(previous_name)
+        compact_version(
+            folder / previous_name, folder / name, keyframe=position % KEYFRAME_EVERY == 0
+        )
     return WriteResult(version.dataset, name, folder / name, "written", counts)
-
-
-def compress_version(path: Path) -> None:
-    """xz-compress a version that is no longer LATEST, file by file, never losing one.
-
-    Each file is compressed to a temporary name, renamed into place, and only then is the
-    plain file removed: a reader (``read_version_file``) always finds one of the two.
-    """
-    for entry in sorted(path.iterdir()):
-        if entry.name in _KEEP_PLAIN or entry.suffix == COMPRESSED_SUFFIX or entry.is_dir():
-            continue
-        target = entry.with_name(entry.name + COMPRESSED_SUFFIX)
-        temp = entry.with_name(f".{entry.name}{COMPRESSED_SUFFIX}.tmp")
-        _write_file(temp, lzma.compress(entry.read_bytes(), preset=3))
-        os.replace(temp, target)
-        entry.unlink()
 
 
 def _previous_table(

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.compaction import KEYFRAME_EVERY
 from pipeline.models import InputFile, Link, PaperCard, ParseWarning, Provenance
 from pipeline.storage import (
     LATEST,
@@ -190,3 +191,25 @@ def test_a_record_that_only_moved_is_not_reported_as_changed(tmp_path: Path) -> 
     )
     (table,) = json.loads((result.path / "changes.json").read_text())
     assert table["changed"] == [] and table["added"] == [] and table["removed"] == []
+
+
+def test_older_versions_are_reverse_deltas_between_keyframes_and_read_back_exactly(
+    tmp_path: Path,
+) -> None:
+    titles = [f"Paper {n}" for n in range(40)]
+    written = [
+        write_version(tmp_path, _version(titles[: n + 2], sha=f"{n:064d}", when=n))
+        for n in range(KEYFRAME_EVERY + 3)
+    ]
+    names = [result.version for result in written]
+    second = tmp_path / "demo" / names[1]
+    assert (second / "records.json.zst").is_file()
+    assert (second / "DELTA_BASE").read_text() == names[2]
+    assert (tmp_path / "demo" / names[KEYFRAME_EVERY] / "records.json.xz").is_file()
+    assert (tmp_path / "demo" / names[-1] / "records.json").is_file()
+    for count, name in enumerate(names, start=2):
+        assert [r["title"] for r in read_table(tmp_path, "demo", name)] == titles[:count]
+        manifest = read_manifest(tmp_path, "demo", name)
+        for entry in manifest.files:
+            data = read_version_file(tmp_path / "demo" / name / entry.name)
+            assert hashlib.sha256(data).hexdigest() == entry.sha256

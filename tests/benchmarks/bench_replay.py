@@ -9,6 +9,7 @@ and the size of the replayed dataset against the xz size of the input history.
 from __future__ import annotations
 
 import resource
+import statistics
 import sys
 import tempfile
 import time
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from pipeline.history import read_history
 from pipeline.replay import ReplaySummary, historical_version, parse_historical, record_write
-from pipeline.storage import write_version
+from pipeline.storage import read_table, write_version
 
 DEFAULT = (
     Path(__file__).resolve().parents[3]
@@ -51,12 +52,21 @@ def main() -> int:
         elapsed = time.perf_counter() - started
         checkpoints.append((len(summary.written), peak_rss_mb()))
         size = folder_size(processed)
+        reads = []
+        for name in summary.written:  # every version, read back with the one documented call
+            started = time.perf_counter()
+            read_table(processed, "history", name)
+            reads.append(time.perf_counter() - started)
     input_size = history_path.stat().st_size
     versions = len(summary.written)
     print(f"versions replayed:       {versions}")
     print(f"total time:              {elapsed:.1f} s")
     print(f"time per version:        {elapsed / versions * 1000:.0f} ms")
     print("peak RSS by versions:    " + ", ".join(f"{n}: {mb:.0f} MB" for n, mb in checkpoints))
+    print(
+        f"read one version:        median {statistics.median(reads) * 1000:.0f} ms, "
+        f"max {max(reads) * 1000:.0f} ms"
+    )
     print(f"processed size:          {size / 1e6:.1f} MB")
     print(f"input (xz) size:         {input_size / 1e6:.2f} MB")
     print(f"processed / input xz:    {size / input_size:.0f}x")
