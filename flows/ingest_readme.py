@@ -5,8 +5,6 @@ them. The CLI prepares the README before Prefect starts (a refused document then
 server start and its error is one line) and hands the result in as ``prepared``.
 """
 
-from __future__ import annotations
-
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task

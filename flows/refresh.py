@@ -3,11 +3,10 @@
 Each task calls one library function from :mod:`pipeline.ingest`; the flow only wires them.
 """
 
-from __future__ import annotations
-
 from prefect import flow, get_run_logger, task, unmapped
 from prefect.cache_policies import NO_CACHE
 
+from flows.runners import task_runner
 from pipeline import ingest
 from pipeline.enrich import EnrichmentReport
 from pipeline.ingest import RunSummary, SourceBundle
@@ -40,7 +39,7 @@ def store(version: DatasetVersion, settings: Settings) -> WriteResult:
     return write_version(settings.processed_dir, version)
 
 
-@flow(name="refresh")
+@flow(name="refresh", task_runner=task_runner(get_settings()))
 def refresh(settings: Settings | None = None, refresh_arxiv: bool = False) -> RunSummary:
     """Refresh every source in sources.toml; write a version of each dataset that changed."""
     settings = settings or get_settings()

@@ -5,14 +5,13 @@ runner) and written in commit order in this process, so each changes.json is aga
 version before and memory stays flat.
 """
 
-from __future__ import annotations
-
 from itertools import islice
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task, unmapped
 from prefect.cache_policies import NO_CACHE
 
+from flows.runners import task_runner
 from pipeline import replay as replay_lib
 from pipeline.history import HistoricalVersion, read_history
 from pipeline.models import ReadmeDocument
@@ -28,7 +27,7 @@ def parse_version(version: HistoricalVersion, dataset: str) -> ReadmeDocument:
     return replay_lib.parse_historical(version, dataset)
 
 
-@flow(name="replay")
+@flow(name="replay", task_runner=task_runner(get_settings()))
 def replay(
     location: Path,
     dataset: str,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -45,6 +46,32 @@ def _build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="ask arXiv again even for papers whose cached answer has not expired",
     )
+    serve = commands.add_parser(
+        "serve",
+        help="run the refresh flow on a schedule (starts a local Prefect server, Ctrl-C stops)",
+    )
+    when = serve.add_mutually_exclusive_group()
+    when.add_argument("--cron", help='cron schedule in UTC (default: "0 6 * * *", daily)')
+    when.add_argument("--interval", type=float, metavar="SECONDS", help="run every SECONDS")
+    serve.add_argument(
+        "--port", type=int, default=4200, help="the local Prefect server's port (default: 4200)"
+    )
+    replay = commands.add_parser(
+        "replay", help="one dataset version per historical README (tarball, folder, git repo)"
+    )
+    replay.add_argument(
+        "location", type=Path, help="a .tar.xz / folder of dated versions, or a git repo"
+    )
+    replay.add_argument("--name", help="dataset name (default: from the location)")
+    replay.add_argument("--path", default="README.md", help="the file's path in a git repo")
+    replay.add_argument("--limit", type=int, help="replay only the first N versions")
+
+    ingest = commands.add_parser(
+        "ingest-readme", help="ingest one README (URL or file) into its own dataset"
+    )
+    ingest.add_argument("target", metavar="URL|PATH", help="a README's URL or a local file")
+    ingest.add_argument("--name", help="dataset name (default: owner-repo, or from the file)")
+    ingest.add_argument("--add", action="store_true", help="also append it to sources.toml")
     commands.add_parser("sources", help="list the sources in sources.toml")
     commands.add_parser("settings", help="show every PIPELINE_* setting and its current value")
 
@@ -133,6 +160,68 @@ def _command_refresh(refresh_arxiv: bool) -> int:
     return 0
 
 
+def _command_serve(cron: str | None, interval: float | None, port: int) -> int:
+    from flows.prefect_env import configure_prefect
+
+    settings = get_settings()
+    configure_prefect(settings)
+    from flows.schedule import serve_refresh
+
+    return serve_refresh(settings, cron=cron, interval=interval, port=port)
+
+
+def _command_replay(location: Path, name: str | None, file_path: str, limit: int | None) -> int:
+    settings = get_settings()
+    if not location.exists():
+        raise PipelineError(f"{location}: no such archive, folder or git repository")
+    stem = location.name.split(".")[0] if location.is_file() else location.resolve().name
+    dataset = name or re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-") or "history"
+
+    from flows.prefect_env import configure_prefect
+
+    configure_prefect(settings)
+    from flows.replay import replay
+
+    summary = replay(location, dataset, settings, file_path=file_path, limit=limit)
+    print(
+        f"{dataset}: {len(summary.written)} versions written, "
+        f"{summary.already_present} already present, {summary.warnings} parse warnings"
+        f" -> {settings.processed_dir / dataset}"
+    )
+    return 0
+
+
+def _command_ingest_readme(target: str, name: str | None, add: bool) -> int:
+    from pipeline.readme_ingest import check_new_source, dataset_name, prepare_readme
+
+    settings = get_settings()
+    if add:
+        check_new_source(settings.sources_file, dataset_name(target, name))
+    # Fetched and recognised before Prefect starts: a document that is no paper list is
+    # refused in one line, without a server start and without a log around it.
+    prepared = prepare_readme(target, settings, name=name)
+
+    from flows.prefect_env import configure_prefect
+
+    configure_prefect(settings)
+    from flows.ingest_readme import ingest_readme
+
+    result = ingest_readme(target, settings, name=name, add=add, prepared=prepared)
+    written = result.write
+    print(
+        f"{written.dataset}: {written.status} {written.version} ({result.cards} cards; "
+        f"{result.warnings} parse warnings) -> {written.path}"
+    )
+    print(f"snapshot: {result.snapshot_path}")
+    if result.enrichment:
+        print("arXiv: " + ", ".join(f"{n} {status}" for status, n in result.enrichment.items()))
+    for note in result.notes:
+        print(f"note: {note}")
+    if result.added_to is not None:
+        print(f"added: source {result.source.id!r} to {result.added_to}")
+    return 0
+
+
 def _command_sources() -> int:
     from pipeline.sources import load_sources
 
@@ -197,6 +286,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _command_parse(args.path, args.format)
         if args.command == "refresh":
             return _command_refresh(args.refresh_arxiv)
+        if args.command == "serve":
+            return _command_serve(args.cron, args.interval, args.port)
+        if args.command == "replay":
+            return _command_replay(args.location, args.name, args.path, args.limit)
+        if args.command == "ingest-readme":
+            return _command_ingest_readme(args.target, args.name, args.add)
         if args.command == "sources":
             return _command_sources()
         if args.command == "settings":

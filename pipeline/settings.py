@@ -10,10 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from pipeline import __version__
+from pipeline.errors import PipelineError
 
 DEFAULT_USER_AGENT = (
     f"paper-pipeline/{__version__} (research metadata ingestion; "
@@ -59,5 +60,13 @@ class Settings(BaseSettings):
 
 
 def get_settings() -> Settings:
-    """Fresh settings from the current environment (cheap; never cached, tests change env)."""
-    return Settings()
+    """Fresh settings from the current environment (cheap; never cached, tests change env).
+
+    A bad value is the user's to fix: one line naming the variable, not a traceback.
+    """
+    try:
+        return Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = "PIPELINE_" + str(first["loc"][0]).upper() if first["loc"] else "PIPELINE_*"
+        raise PipelineError(f"{name}: {first['msg']}") from None

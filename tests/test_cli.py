@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -103,3 +104,16 @@ def test_broken_sources_file_is_a_one_line_error(tmp_path: Path) -> None:
         timeout=60,
     )
     assert_one_line_error(result)
+
+
+def test_a_bad_setting_is_a_one_line_error_naming_the_variable() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "pipeline", "refresh"],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PIPELINE_ARXIV_DELAY_SECONDS": "soon"},
+        timeout=60,
+    )
+    assert_one_line_error(result)
+    assert "PIPELINE_ARXIV_DELAY_SECONDS" in result.stderr
