@@ -7,6 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.models import Source
+from pipeline.settings import Settings
+from pipeline.sources import load_sources
+
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 SHARED_DIR = PROJECT_DIR.parent / "shared"
 CORPUS_DIR = SHARED_DIR / "corpus" / "awesome-deep-phenomena"
@@ -20,6 +24,26 @@ def require(path: Path) -> Path:
     if not path.exists():
         pytest.skip(f"{path} is absent: the shared corpus (../shared) is not beside the project")
     return path
+
+
+def settings_for(folder: Path) -> Settings:
+    """Settings for a whole pipeline run inside ``folder`` (offline: raw/ serves)."""
+    return Settings(
+        sources_file=folder / "sources.toml",
+        raw_dir=folder / "raw",
+        processed_dir=folder / "processed",
+        state_dir=folder / "state",
+        offline=True,
+    )
+
+
+def seed_sources() -> dict[str, Source]:
+    """The sources of sources.toml by snapshot name: the seeds' real metadata, in one place."""
+    return {
+        source.snapshot: source
+        for source in load_sources(PROJECT_DIR / "sources.toml")
+        if source.snapshot is not None
+    }
 
 
 def seed_text(name: str) -> str:

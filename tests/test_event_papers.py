@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from datetime import date
 
 from pipeline.event_papers import papers_from_event
 from pipeline.models import (
@@ -15,31 +14,14 @@ from pipeline.models import (
     Link,
     Provenance,
     ScheduleItem,
-    Source,
-    SourceKind,
 )
 from pipeline.parsers.schedule import parse_schedule_text
 from pipeline.text import normalise_title, title_key_id
-from tests.conftest import seed_text
+from tests.conftest import seed_sources, seed_text
 
 ICML2021 = "001_dca7463950b001f7.txt"
 ICML2023 = "002_018b3c99b71c7c41.txt"
-SOURCES = {
-    ICML2021: Source(
-        id="icml2021-overparameterization",
-        kind=SourceKind.workshop,
-        url="https://icml.cc/virtual/2021/workshop/8357",
-        date=date(2021, 7, 24),
-        timezone="America/Los_Angeles",
-    ),
-    ICML2023: Source(
-        id="icml2023-hild",
-        kind=SourceKind.workshop,
-        url="https://icml.cc/virtual/2023/workshop/21475",
-        date=date(2023, 7, 28),
-        timezone="America/Los_Angeles",
-    ),
-}
+SOURCES = {name: s for name, s in seed_sources().items() if s.kind != "readme"}
 
 
 def seed_doc(name: str, transform: str = "") -> EventDocument:

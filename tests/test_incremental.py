@@ -9,19 +9,8 @@ import pytest
 
 from pipeline import ingest
 from pipeline.ingest import run_pipeline
-from pipeline.settings import Settings
 from pipeline.storage import read_table
-from tests.conftest import PROJECT_DIR
-
-
-def settings_for(folder: Path) -> Settings:
-    return Settings(
-        sources_file=folder / "sources.toml",
-        raw_dir=folder / "raw",
-        processed_dir=folder / "processed",
-        state_dir=folder / "state",
-        offline=True,
-    )
+from tests.conftest import PROJECT_DIR, settings_for
 
 
 @pytest.fixture

@@ -9,22 +9,11 @@ import pytest
 
 from pipeline.ingest import PAPERS_DATASET, run_pipeline
 from pipeline.models import AppearanceKind, EnrichmentStatus
-from pipeline.settings import Settings
 from pipeline.storage import latest_version, read_table
 from pipeline.text import normalise_title
-from tests.conftest import PROJECT_DIR, README_AD1EB52, require
+from tests.conftest import PROJECT_DIR, README_AD1EB52, require, settings_for
 
 WORKSHOP_2021 = "icml-2021-overparameterization"
-
-
-def settings_for(folder: Path) -> Settings:
-    return Settings(
-        sources_file=folder / "sources.toml",
-        raw_dir=folder / "raw",
-        processed_dir=folder / "processed",
-        state_dir=folder / "state",
-        offline=True,
-    )
 
 
 def paper_titled(papers: list[dict[str, object]], title: str) -> dict[str, object]:

@@ -12,37 +12,9 @@ from pipeline.models import EventDocument, Link, Source, SourceKind
 from pipeline.parsers.html_lines import HtmlError, html_lines
 from pipeline.parsers.schedule import looks_like_schedule, parse_schedule_html, parse_schedule_text
 from pipeline.text import collapse_spaces, short_hash
-from tests.conftest import seed_text
+from tests.conftest import seed_sources, seed_text
 
-SOURCES = {
-    "000_9da80035aa0ccbc3.txt": Source(
-        id="neurips2023-oral-1d",
-        kind=SourceKind.session,
-        url="https://neurips.cc/virtual/2023/session/73959",
-        venue="NeurIPS",
-        year=2023,
-    ),
-    "001_dca7463950b001f7.txt": Source(
-        id="icml2021-overparameterization",
-        kind=SourceKind.workshop,
-        url="https://icml.cc/virtual/2021/workshop/8357",
-        title="Over-parameterization: Pitfalls and Opportunities",
-        venue="ICML",
-        year=2021,
-        date=date(2021, 7, 24),
-        timezone="America/Los_Angeles",
-    ),
-    "002_018b3c99b71c7c41.txt": Source(
-        id="icml2023-hild",
-        kind=SourceKind.workshop,
-        url="https://icml.cc/virtual/2023/workshop/21475",
-        title="High-dimensional Learning Dynamics (HiLD)",
-        venue="ICML",
-        year=2023,
-        date=date(2023, 7, 28),
-        timezone="America/Los_Angeles",
-    ),
-}
+SOURCES = {name: s for name, s in seed_sources().items() if s.kind != "readme"}
 
 
 # --------------------------------------------------------------------------- page builder

@@ -11,7 +11,7 @@ import pytest
 
 from pipeline.models import EventDocument, ItemType, Source, SourceKind
 from pipeline.parsers.schedule import looks_like_schedule, parse_schedule_text
-from tests.conftest import seed_text
+from tests.conftest import seed_sources, seed_text
 
 SESSION = "000_9da80035aa0ccbc3.txt"
 ICML2021 = "001_dca7463950b001f7.txt"
@@ -19,35 +19,7 @@ ICML2023 = "002_018b3c99b71c7c41.txt"
 README = "003_67aa5497667b379c.txt"
 LA = ZoneInfo("America/Los_Angeles")
 
-SOURCES = {
-    SESSION: Source(
-        id="neurips2023-oral-1d",
-        kind=SourceKind.session,
-        url="https://neurips.cc/virtual/2023/session/73959",
-        venue="NeurIPS",
-        year=2023,
-    ),
-    ICML2021: Source(
-        id="icml2021-overparameterization",
-        kind=SourceKind.workshop,
-        url="https://icml.cc/virtual/2021/workshop/8357",
-        title="Over-parameterization: Pitfalls and Opportunities",
-        venue="ICML",
-        year=2021,
-        date=date(2021, 7, 24),
-        timezone="America/Los_Angeles",
-    ),
-    ICML2023: Source(
-        id="icml2023-hild",
-        kind=SourceKind.workshop,
-        url="https://icml.cc/virtual/2023/workshop/21475",
-        title="High-dimensional Learning Dynamics (HiLD)",
-        venue="ICML",
-        year=2023,
-        date=date(2023, 7, 28),
-        timezone="America/Los_Angeles",
-    ),
-}
+SOURCES = {name: s for name, s in seed_sources().items() if s.kind != "readme"}
 WORKSHOP = Source(
     id="ws",
     kind=SourceKind.workshop,
@@ -160,7 +132,7 @@ def test_2021_event_takes_missing_metadata_from_the_source() -> None:
     assert (event.id, event.title, event.venue, event.year) == (
         source.id,
         source.title,
-        "ICML",
+        source.venue,
         2021,
     )
     assert (event.date, event.timezone, event.url) == (source.date, source.timezone, source.url)
