@@ -11,6 +11,7 @@ import html
 import re
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Literal
 
 from pipeline.text import normalise_title
 
@@ -310,3 +311,59 @@ def read_sub_items(items: list[SubItem]) -> CardFields:
             fields.authors, fields.venue = split_authors_venue(strip_html(body), hint)
     fields.digest = " ".join(digests) if digests else None
     return fields
+
+
+# --------------------------------------------------------------------------- headings
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    text: str
+    is_title: bool = False
+
+
+@dataclass(frozen=True)
+class HeadingContext:
+    """Where a top-level list sits: under a topic (cards), an excluded heading (navigation,
+    resources: silently skipped), or no heading but the title (skipped, card-like items warn)."""
+
+    kind: Literal["topic", "excluded", "outside"]
+    section: str | None = None
+    topic: str | None = None
+    year: int | None = None
+
+    @property
+    def excluded(self) -> bool:
+        return self.kind == "excluded"
+
+
+def heading_context(stack: list[Heading]) -> HeadingContext:
+    """Topic, year and section for a list under these headings (outermost first).
+
+    The year and its topic prefix come from the nearest 'Topic: Year' heading; without a
+    prefix ('### 2019') the topic is the outermost plain heading, never the document title.
+    """
+    if not stack or stack[-1].is_title:
+        return HeadingContext("outside")
+    innermost = stack[-1]
+    if is_excluded_heading(innermost.text):
+        return HeadingContext("excluded")
+    year: int | None = None
+    prefix = ""
+    for heading in reversed(stack):
+        parsed = year_heading(heading.text)
+        if parsed is not None:
+            year, prefix = parsed.year, parsed.prefix
+            break
+    topic: str | None = prefix or None
+    if topic is None:
+        for heading in stack:
+            if (
+                not heading.is_title
+                and not is_excluded_heading(heading.text)
+                and year_heading(heading.text) is None
+            ):
+                topic = heading.text
+                break
+    return HeadingContext("topic", section=innermost.text, topic=topic, year=year)

@@ -29,14 +29,16 @@ from markdown_it.token import Token
 from pipeline.arxiv_ids import ArxivId, arxiv_id_from_url, parse_arxiv_id
 from pipeline.models import Link, PaperCard, ParseWarning, Provenance, ReadmeDocument
 from pipeline.parsers.card_fields import (
+    Heading,
+    HeadingContext,
     SubItem,
     clean_title,
+    heading_context,
     is_excluded_heading,
     link_label,
     read_sub_items,
     split_authors,
     squash_spaces,
-    year_heading,
 )
 from pipeline.text import disambiguate, normalise_title, title_key_id
 
@@ -270,52 +272,6 @@ def _title(text: str) -> str:
 # --------------------------------------------------------------------------- headings
 
 
-@dataclass(frozen=True)
-class _Heading:
-    level: int
-    text: str
-    is_title: bool = False
-
-
-@dataclass(frozen=True)
-class _Context:
-    excluded: bool = False
-    section: str | None = None
-    topic: str | None = None
-    year: int | None = None
-
-
-def _context(stack: list[_Heading]) -> _Context:
-    """Topic, section and year for what follows these headings (outermost first).
-
-    As for the card format: the year comes from the nearest 'Topic: Year' heading and its
-    prefix is the topic; otherwise the topic is the outermost heading below the title.
-    """
-    headings = [heading for heading in stack if not heading.is_title]
-    if not headings:
-        return _Context()
-    # Only the innermost heading counts: READMEs put '# Table of Contents' above everything.
-    if is_excluded_heading(headings[-1].text):
-        return _Context(excluded=True)
-    year: int | None = None
-    topic: str | None = None
-    for heading in reversed(headings):
-        parsed = year_heading(heading.text)
-        if parsed is not None:
-            year, topic = parsed.year, parsed.prefix or None
-            break
-    if topic is None:
-        topic = next(
-            (
-                heading.text
-                for heading in headings
-                if year_heading(heading.text) is None and not is_excluded_heading(heading.text)
-            ),
-            None,
-        )
-    return _Context(section=headings[-1].text, topic=topic, year=year)
-
-
 # --------------------------------------------------------------------------- entries
 
 
@@ -325,7 +281,7 @@ class _Entry:
 
     title: str
     line: int
-    context: _Context
+    context: HeadingContext
     authors: list[str] = field(default_factory=list)
     venue: str | None = None
     year: int | None = None
@@ -424,7 +380,7 @@ def _column_roles(headers: list[str]) -> list[str | None]:
     ]
 
 
-def _read_table(walk: _Walk, start: int, end: int, context: _Context) -> None:
+def _read_table(walk: _Walk, start: int, end: int, context: HeadingContext) -> None:
     tokens = walk.tokens
     header_cells: list[Token] = []
     rows: list[list[Token]] = []
@@ -458,7 +414,7 @@ def _read_row(
     cells: list[Token],
     roles: list[str | None],
     names: list[str],
-    context: _Context,
+    context: HeadingContext,
 ) -> _Entry | None:
     """One table row as a paper; None (with a warning when the row has content) otherwise."""
     line = _line(cells[0]) if cells else 0
@@ -542,7 +498,7 @@ class _ListRead:
     problems: list[ParseWarning] = field(default_factory=list)
 
 
-def _read_list(walk: _Walk, start: int, end: int, context: _Context, out: _ListRead) -> None:
+def _read_list(walk: _Walk, start: int, end: int, context: HeadingContext, out: _ListRead) -> None:
     tokens = walk.tokens
     item_level = tokens[start].level + 1
     index = start + 1
@@ -556,7 +512,7 @@ def _read_list(walk: _Walk, start: int, end: int, context: _Context, out: _ListR
             index += 1
 
 
-def _read_item(walk: _Walk, start: int, end: int, context: _Context, out: _ListRead) -> None:
+def _read_item(walk: _Walk, start: int, end: int, context: HeadingContext, out: _ListRead) -> None:
     """A list item: a paper (its sub-list gives fields) or not (its sub-lists are searched)."""
     tokens = walk.tokens
     level = tokens[start].level
@@ -643,7 +599,7 @@ def _trailing_italic(inline: _Inline) -> str | None:
     return squash_spaces("".join(run.text for run in inline.runs if run.span == span)) or None
 
 
-def _read_lead(inline: _Inline, line: int, context: _Context) -> _Entry | None:
+def _read_lead(inline: _Inline, line: int, context: HeadingContext) -> _Entry | None:
     """The paper an item's first line names, or None when it names none.
 
     '[Title](url) - note': the first link is the title. '**Title** [pdf](url)': the leading
@@ -729,7 +685,7 @@ def read_paper_list(text: str, source_id: str = "readme") -> tuple[ReadmeDocumen
     walk = _Walk(md=md, env=env, tokens=md.parse(text, env))
     tokens = walk.tokens
     title: str | None = None
-    stack: list[_Heading] = []
+    stack: list[Heading] = []
     index = 0
     while index < len(tokens):
         token = tokens[index]
@@ -742,15 +698,15 @@ def read_paper_list(text: str, source_id: str = "readme") -> tuple[ReadmeDocumen
                 title = heading
             while stack and stack[-1].level >= level:
                 stack.pop()
-            stack.append(_Heading(level, heading, is_title))
+            stack.append(Heading(level, heading, is_title))
             index += 3
         elif token.type == "table_open":
             end = _closing(tokens, index)
-            _read_table(walk, index, end, _context(stack))
+            _read_table(walk, index, end, heading_context(stack))
             index = end + 1
         elif token.type in _LIST_OPEN:
             end = _closing(tokens, index)
-            context = _context(stack)
+            context = heading_context(stack)
             found = _ListRead()
             _read_list(walk, index, end, context, found)
             if not context.excluded:

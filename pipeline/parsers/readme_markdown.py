@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Any
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -26,14 +26,16 @@ from markdown_it.token import Token
 from pipeline.arxiv_ids import ArxivId, arxiv_id_from_url
 from pipeline.models import Link, PaperCard, ParseWarning, Provenance, ReadmeDocument
 from pipeline.parsers.card_fields import (
+    Heading,
+    HeadingContext,
     SubItem,
     clean_title,
+    heading_context,
     is_excluded_heading,
     is_paper_label,
     link_label,
     read_sub_items,
     squash_spaces,
-    year_heading,
 )
 from pipeline.text import disambiguate, title_key_id
 
@@ -242,55 +244,6 @@ def _trailing_italic(children: list[Token]) -> str | None:
 
 
 # --------------------------------------------------------------------------- headings
-
-
-@dataclass(frozen=True)
-class _Heading:
-    level: int
-    text: str
-    is_title: bool = False
-
-
-@dataclass(frozen=True)
-class _Context:
-    """Where a top-level list sits: under a topic (cards), an excluded heading (navigation,
-    resources: silently skipped), or no heading but the title (skipped, card-like items warn)."""
-
-    kind: Literal["topic", "excluded", "outside"]
-    section: str | None = None
-    topic: str | None = None
-    year: int | None = None
-
-
-def _context(stack: list[_Heading]) -> _Context:
-    """Topic, year and section for a list under these headings (outermost first).
-
-    The year and its topic prefix come from the nearest 'Topic: Year' heading; without a
-    prefix ('### 2019') the topic is the outermost plain heading, never the document title.
-    """
-    if not stack or stack[-1].is_title:
-        return _Context("outside")
-    innermost = stack[-1]
-    if is_excluded_heading(innermost.text):
-        return _Context("excluded")
-    year: int | None = None
-    prefix = ""
-    for heading in reversed(stack):
-        parsed = year_heading(heading.text)
-        if parsed is not None:
-            year, prefix = parsed.year, parsed.prefix
-            break
-    topic: str | None = prefix or None
-    if topic is None:
-        for heading in stack:
-            if (
-                not heading.is_title
-                and not is_excluded_heading(heading.text)
-                and year_heading(heading.text) is None
-            ):
-                topic = heading.text
-                break
-    return _Context("topic", section=innermost.text, topic=topic, year=year)
 
 
 # --------------------------------------------------------------------------- list items
@@ -526,8 +479,8 @@ def parse_readme_markdown(text: str, source_id: str = "readme") -> ReadmeDocumen
             warnings=[ParseWarning(line=None, message=f"markdown parser failed: {error!r}")]
         )
     title: str | None = None
-    stack: list[_Heading] = []
-    found: list[tuple[_ReadItem, _Context, int]] = []
+    stack: list[Heading] = []
+    found: list[tuple[_ReadItem, HeadingContext, int]] = []
     warnings: list[ParseWarning] = []
     topic_lists = 0
     for offset, events in chunks:
@@ -540,9 +493,9 @@ def parse_readme_markdown(text: str, source_id: str = "readme") -> ReadmeDocumen
                     title = event.text
                 while stack and stack[-1].level >= event.level:
                     stack.pop()
-                stack.append(_Heading(event.level, event.text, is_title))
+                stack.append(Heading(event.level, event.text, is_title))
                 continue
-            context = _context(stack)
+            context = heading_context(stack)
             if context.kind == "excluded":
                 continue
             topic_lists += context.kind == "topic"
@@ -570,7 +523,7 @@ def parse_readme_markdown(text: str, source_id: str = "readme") -> ReadmeDocumen
     return ReadmeDocument(title=title, items=cards, warnings=warnings)
 
 
-def _problem(item: _ReadItem, context: _Context) -> str | None:
+def _problem(item: _ReadItem, context: HeadingContext) -> str | None:
     """Why a list item is not a card (None when it is one, or is silently not one)."""
     if context.kind == "outside":
         if item.looks_like_card:
@@ -586,7 +539,9 @@ def _problem(item: _ReadItem, context: _Context) -> str | None:
     return None
 
 
-def _card(item: _ReadItem, context: _Context, card_id: str, source_id: str, line: int) -> PaperCard:
+def _card(
+    item: _ReadItem, context: HeadingContext, card_id: str, source_id: str, line: int
+) -> PaperCard:
     return PaperCard(
         id=card_id,
         title=item.title,
