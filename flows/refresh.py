@@ -46,9 +46,7 @@ def refresh(settings: Settings | None = None, refresh_arxiv: bool = False) -> Ru
     logger = get_run_logger()
     sources = load_sources(settings.sources_file)
     # One task per source, in parallel on the configured task runner.
-    outcomes = parse_source.map(sources, unmapped(settings)).result()
-    bundles = [outcome for outcome in outcomes if isinstance(outcome, SourceBundle)]
-    skipped = [outcome for outcome in outcomes if isinstance(outcome, str)]
+    bundles, skipped = ingest.split_outcomes(parse_source.map(sources, unmapped(settings)).result())
     first_link = link(bundles)
     report = enrich(first_link, settings, refresh_arxiv)
     for note in ingest.run_notes(bundles, report, skipped):

@@ -120,6 +120,14 @@ def ingest_source(source: Source, settings: Settings) -> SourceBundle | str:
         return f"{source.id}: skipped: {exc}"
 
 
+def split_outcomes(
+    outcomes: Sequence[SourceBundle | str],
+) -> tuple[list[SourceBundle], list[str]]:
+    """The sources that were read, and the one-line reasons of those skipped."""
+    bundles = [outcome for outcome in outcomes if isinstance(outcome, SourceBundle)]
+    return bundles, [outcome for outcome in outcomes if isinstance(outcome, str)]
+
+
 def stored_bundle(snapshot: Snapshot, settings: Settings) -> SourceBundle | None:
     """The bundle LATEST already holds when the snapshot is unchanged: no parse needed.
 
@@ -283,9 +291,8 @@ def run_notes(
 
 def run_pipeline(settings: Settings, *, refresh_arxiv: bool = False) -> RunSummary:
     """Every source in sources.toml, start to end, without Prefect."""
-    outcomes = [ingest_source(source, settings) for source in load_sources(settings.sources_file)]
-    bundles = [outcome for outcome in outcomes if isinstance(outcome, SourceBundle)]
-    skipped = [outcome for outcome in outcomes if isinstance(outcome, str)]
+    sources = load_sources(settings.sources_file)
+    bundles, skipped = split_outcomes([ingest_source(source, settings) for source in sources])
     first_link = link_bundles(bundles)
     report = enrich(first_link, settings, refresh=refresh_arxiv)
     enriched = [apply_enrichment(bundle, first_link, report) for bundle in bundles]
