@@ -23,7 +23,7 @@ from pipeline.readme_ingest import add_source, dataset_name, default_name, inges
 from pipeline.settings import Settings, get_settings
 from pipeline.sources import load_sources
 from pipeline.storage import latest_version, read_manifest, read_table
-from tests.conftest import CORPUS_DIR, PROJECT_DIR, README_AD1EB52, require
+from tests.conftest import CORPUS_DIR, PROJECT_DIR, README_AD1EB52, require, settings_for
 from tests.fake_arxiv import FakeArxiv, FakePaper
 
 CORPUS_SNAPSHOTS = [
@@ -79,13 +79,7 @@ NO_LIST_README = textwrap.dedent(
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(
-        sources_file=tmp_path / "sources.toml",
-        raw_dir=tmp_path / "raw",
-        processed_dir=tmp_path / "processed",
-        state_dir=tmp_path / "state",
-        offline=True,
-    )
+    return settings_for(tmp_path)
 
 
 @pytest.fixture(autouse=True)

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Literal
 
+from markdown_it.token import Token
+
 from pipeline.text import normalise_title
 
 
@@ -367,3 +369,24 @@ def heading_context(stack: list[Heading]) -> HeadingContext:
                 topic = heading.text
                 break
     return HeadingContext("topic", section=innermost.text, topic=topic, year=year)
+
+
+# --------------------------------------------------------------------------- warnings and tokens
+
+SNIPPET_LENGTH = 80
+
+
+def snippet(text: str) -> str:
+    """A short, one-line quote of what a warning is about."""
+    text = squash_spaces(text)
+    return text if len(text) <= SNIPPET_LENGTH else text[: SNIPPET_LENGTH - 1] + "…"
+
+
+def closing_index(tokens: list[Token], start: int) -> int:
+    """Index of the markdown-it token closing ``tokens[start]`` (same level, '_close' type)."""
+    closing = tokens[start].type.replace("_open", "_close")
+    level = tokens[start].level
+    for index in range(start + 1, len(tokens)):
+        if tokens[index].level == level and tokens[index].type == closing:
+            return index
+    return len(tokens)

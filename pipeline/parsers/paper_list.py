@@ -33,10 +33,12 @@ from pipeline.parsers.card_fields import (
     HeadingContext,
     SubItem,
     clean_title,
+    closing_index,
     heading_context,
     is_excluded_heading,
     link_label,
     read_sub_items,
+    snippet,
     split_authors,
     squash_spaces,
 )
@@ -44,7 +46,6 @@ from pipeline.text import disambiguate, normalise_title, title_key_id
 
 _LIST_OPEN = frozenset({"bullet_list_open", "ordered_list_open"})
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
-_SNIPPET = 80
 # What separates a title from its note: '- [T](u) - note', '* [T](u): note', '[T](u) | note'.
 _SEPARATORS = " \t-–—:|,;."
 _BARE_URL = re.compile(r"^https?://\S+$")
@@ -311,21 +312,6 @@ def _line(token: Token) -> int:
     return token.map[0] + 1 if token.map else 0
 
 
-def _closing(tokens: list[Token], start: int) -> int:
-    """Index of the token closing ``tokens[start]`` (same level, matching ``_close`` type)."""
-    closing = tokens[start].type.replace("_open", "_close")
-    level = tokens[start].level
-    for index in range(start + 1, len(tokens)):
-        if tokens[index].level == level and tokens[index].type == closing:
-            return index
-    return len(tokens)
-
-
-def _snippet(text: str) -> str:
-    text = squash_spaces(text)
-    return text if len(text) <= _SNIPPET else text[: _SNIPPET - 1] + "…"
-
-
 # --------------------------------------------------------------------------- tables
 
 # Header texts (normalised: lower case, punctuation as spaces) and the field they hold.
@@ -461,9 +447,9 @@ def _read_row(
             _link_from_text(entry, text, default)
     if not entry.title or not re.search(r"\w", entry.title):
         walk.survey.unreadable += 1
-        snippet = _snippet(" | ".join(inline.text() for inline in inlines))
+        quoted = snippet(" | ".join(inline.text() for inline in inlines))
         walk.warnings.append(
-            ParseWarning(line=line, message=f"table row has no title, skipped: {snippet!r}")
+            ParseWarning(line=line, message=f"table row has no title, skipped: {quoted!r}")
         )
         return None
     return _finish(entry)
@@ -505,7 +491,7 @@ def _read_list(walk: _Walk, start: int, end: int, context: HeadingContext, out: 
     while index < end:
         token = tokens[index]
         if token.type == "list_item_open" and token.level == item_level:
-            close = _closing(tokens, index)
+            close = closing_index(tokens, index)
             _read_item(walk, index, close, context, out)
             index = close + 1
         else:
@@ -526,7 +512,7 @@ def _read_item(walk: _Walk, start: int, end: int, context: HeadingContext, out: 
         if token.type == "paragraph_open" and lead is None and not sub_lists:
             lead = tokens[index + 1]
         elif token.type in _LIST_OPEN:
-            sub_lists.append((index, _closing(tokens, index)))
+            sub_lists.append((index, closing_index(tokens, index)))
     inline = walk.inline(lead) if lead is not None else _Inline()
     line = _line(tokens[start])
     if inline.links and all(_is_anchor(link.href) for link in inline.links):
@@ -568,7 +554,7 @@ def _read_item(walk: _Walk, start: int, end: int, context: HeadingContext, out: 
 
 
 def _snip(inline: _Inline) -> str:
-    return _snippet(inline.text())
+    return snippet(inline.text())
 
 
 def _starts_with_text(inline: _Inline) -> bool:
@@ -701,11 +687,11 @@ def read_paper_list(text: str, source_id: str = "readme") -> tuple[ReadmeDocumen
             stack.append(Heading(level, heading, is_title))
             index += 3
         elif token.type == "table_open":
-            end = _closing(tokens, index)
+            end = closing_index(tokens, index)
             _read_table(walk, index, end, heading_context(stack))
             index = end + 1
         elif token.type in _LIST_OPEN:
-            end = _closing(tokens, index)
+            end = closing_index(tokens, index)
             context = heading_context(stack)
             found = _ListRead()
             _read_list(walk, index, end, context, found)

@@ -30,17 +30,18 @@ from pipeline.parsers.card_fields import (
     HeadingContext,
     SubItem,
     clean_title,
+    closing_index,
     heading_context,
     is_excluded_heading,
     is_paper_label,
     link_label,
     read_sub_items,
+    snippet,
     squash_spaces,
 )
 from pipeline.text import disambiguate, title_key_id
 
 _LIST_OPEN = frozenset({"bullet_list_open", "ordered_list_open"})
-_SNIPPET = 80
 
 
 class _Markdown(MarkdownIt):
@@ -304,7 +305,7 @@ def _read_item(tokens: list[Token], start: int, end: int, inline: _Inline) -> _R
     for index in range(start + 1, end):
         token = tokens[index]
         if not item.snippet and token.type in ("inline", "html_block"):
-            item.snippet = _snippet(token.content)
+            item.snippet = snippet(token.content)
         if token.level == level + 1:
             if token.type == "paragraph_open":
                 paragraph = tokens[index + 1]
@@ -358,21 +359,6 @@ def _finish_item(item: _Item) -> _ReadItem:
         keywords=tuple(fields.keywords) if fields else (),
         digest=fields.digest if fields else None,
     )
-
-
-def _snippet(text: str) -> str:
-    text = squash_spaces(text)
-    return text if len(text) <= _SNIPPET else text[: _SNIPPET - 1] + "…"
-
-
-def _matching_close(tokens: list[Token], start: int) -> int:
-    """Index of the token closing ``tokens[start]`` (same level, matching ``_close`` type)."""
-    closing = tokens[start].type.replace("_open", "_close")
-    level = tokens[start].level
-    for index in range(start + 1, len(tokens)):
-        if tokens[index].level == level and tokens[index].type == closing:
-            return index
-    return len(tokens)
 
 
 # --------------------------------------------------------------------------- chunks
@@ -439,7 +425,7 @@ def _chunk_events(chunk: str) -> tuple[_Event, ...]:
             events.append(_HeadingEvent(int(token.tag[1:]), inline.text(tokens[index + 1])))
             index += 3
         elif token.type in _LIST_OPEN and token.level == 0:
-            end = _matching_close(tokens, index)
+            end = closing_index(tokens, index)
             events.append(_ListEvent(tuple(_read_list(tokens, index, end, inline))))
             index = end + 1
         else:
@@ -454,7 +440,7 @@ def _read_list(tokens: list[Token], start: int, end: int, inline: _Inline) -> li
     while index < end:
         token = tokens[index]
         if token.type == "list_item_open" and token.level == item_level:
-            close = _matching_close(tokens, index)
+            close = closing_index(tokens, index)
             items.append(_read_item(tokens, index, close, inline))
             index = close + 1
         else:

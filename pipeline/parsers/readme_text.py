@@ -20,6 +20,7 @@ from pipeline.parsers.card_fields import (
     is_excluded_heading,
     is_paper_label,
     read_sub_items,
+    snippet,
     squash_spaces,
     strip_trailing_labels,
     year_heading,
@@ -31,18 +32,12 @@ _BULLET = re.compile(r"^(?P<indent>[ \t]*)[•◦▪‣●]\s*(?P<text>.*)$")
 _FILE_STATS = re.compile(r"^\s*\d[\d,]*\s+lines?\s+\(\d[\d,]*\s+loc\)", re.IGNORECASE)
 _HEADER_SCAN_LINES = 60
 _HEADING_MAX_CHARS = 100
-_SNIPPET = 80
 # The awesome-list badge sits after the title; its alt text lands at the end of the line.
 _AWESOME_BADGE = re.compile(r"^(?P<title>.+?\S)\s+Awesome$")
 
 
 def _indent_width(indent: str) -> int:
     return len(indent.expandtabs(4))
-
-
-def _snippet(text: str) -> str:
-    text = squash_spaces(text)
-    return text if len(text) <= _SNIPPET else text[: _SNIPPET - 1] + "…"
 
 
 def _is_heading_shaped(line: str) -> bool:
@@ -183,7 +178,7 @@ class _Reader:
             if self.section is None:
                 self.warnings.append(
                     ParseWarning(
-                        line=number, message=f"bullet outside any section: {_snippet(text)!r}"
+                        line=number, message=f"bullet outside any section: {snippet(text)!r}"
                     )
                 )
                 return
@@ -198,7 +193,7 @@ class _Reader:
         if self.pending is None:
             self.warnings.append(
                 ParseWarning(
-                    line=number, message=f"sub-item without a card above it: {_snippet(text)!r}"
+                    line=number, message=f"sub-item without a card above it: {snippet(text)!r}"
                 )
             )
             return
@@ -217,7 +212,7 @@ class _Reader:
                 ParseWarning(
                     line=pending.line,
                     message=f"bullet under '{pending.section.section}' is not a card "
-                    f"(no [paper] label, no sub-items): {_snippet(pending.text)!r}",
+                    f"(no [paper] label, no sub-items): {snippet(pending.text)!r}",
                 )
             )
             return
