@@ -1,6 +1,6 @@
 """The ingest-readme flow: one README -> recognise -> parse -> link and enrich -> its dataset.
 
-Each task calls one library function from :mod:`pipeline.readme_ingest`; the flow only wires
+Each task calls one library function from :mod:`pipeline.run.ingest_readme`; the flow only wires
 them. The CLI prepares the README before Prefect starts (a refused document then costs no
 server start and its error is one line) and hands the result in as ``prepared``.
 """
@@ -10,12 +10,12 @@ from pathlib import Path
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from pipeline import readme_ingest
-from pipeline.ingest import SourceBundle
+from pipeline.core.settings import Settings, get_settings
 from pipeline.models import Source
-from pipeline.readme_ingest import EnrichedReadme, IngestResult, PreparedReadme
-from pipeline.settings import Settings, get_settings
-from pipeline.storage import WriteResult
+from pipeline.run import ingest_readme as readme_ingest
+from pipeline.run.ingest_readme import EnrichedReadme, IngestResult, PreparedReadme
+from pipeline.run.refresh import SourceBundle
+from pipeline.store.versions import WriteResult
 
 
 @task(cache_policy=NO_CACHE)

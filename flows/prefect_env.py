@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 
-from pipeline.settings import Settings
+from pipeline.core.settings import Settings
 
 _TEMPORARY_SERVER_DEFAULTS = {
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",

@@ -1,20 +1,20 @@
 """The refresh flow: every source in sources.toml -> parse -> link -> enrich -> versions.
 
-Each task calls one library function from :mod:`pipeline.ingest`; the flow only wires them.
+Each task calls one library function from :mod:`pipeline.run.refresh`; the flow only wires them.
 """
 
 from prefect import flow, get_run_logger, task, unmapped
 from prefect.cache_policies import NO_CACHE
 
 from flows.runners import task_runner
-from pipeline import ingest
+from pipeline.core.settings import Settings, get_settings
 from pipeline.enrich import EnrichmentReport
-from pipeline.ingest import RunSummary, SourceBundle
-from pipeline.linking import LinkResult
+from pipeline.link.papers import LinkResult
 from pipeline.models import Source
-from pipeline.settings import Settings, get_settings
-from pipeline.sources import load_sources
-from pipeline.storage import DatasetVersion, WriteResult, write_version
+from pipeline.run import refresh as ingest
+from pipeline.run.refresh import RunSummary, SourceBundle
+from pipeline.sources.config import load_sources
+from pipeline.store.versions import DatasetVersion, WriteResult, write_version
 
 
 @task(cache_policy=NO_CACHE)

@@ -12,12 +12,12 @@ from prefect import flow, get_run_logger, task, unmapped
 from prefect.cache_policies import NO_CACHE
 
 from flows.runners import task_runner
-from pipeline import replay as replay_lib
-from pipeline.history import HistoricalVersion, read_history
+from pipeline.core.settings import Settings, get_settings
 from pipeline.models import ReadmeDocument
-from pipeline.replay import ReplaySummary
-from pipeline.settings import Settings, get_settings
-from pipeline.storage import write_version
+from pipeline.run import replay as replay_lib
+from pipeline.run.replay import ReplaySummary
+from pipeline.sources.history import HistoricalVersion, read_history
+from pipeline.store.versions import write_version
 
 CHUNK = 24
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
-from pipeline.settings import Settings
+from pipeline.core.settings import Settings
 
 
 def task_runner(settings: Settings) -> TaskRunner[Any]:

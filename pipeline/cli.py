@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pipeline import __version__
-from pipeline.errors import PipelineError
+from pipeline.core.errors import PipelineError
+from pipeline.core.settings import get_settings
 from pipeline.models import Source, SourceFormat
-from pipeline.settings import get_settings
 
 EXIT_USAGE = 2
 
@@ -88,8 +88,8 @@ def _build_parser() -> argparse.ArgumentParser:
 
 def _source_for(path: Path, text: str, fmt: SourceFormat) -> Source:
     """The Source a file belongs to: sources.toml's entry for that snapshot, else a stand-in."""
-    from pipeline.parsing import source_for_path
-    from pipeline.sources import load_sources, read_snapshot_meta
+    from pipeline.parse.detect import source_for_path
+    from pipeline.sources.config import load_sources, read_snapshot_meta
 
     settings = get_settings()
     if settings.sources_file.is_file():
@@ -116,8 +116,8 @@ def _source_for(path: Path, text: str, fmt: SourceFormat) -> Source:
 
 
 def _command_parse(path: Path, forced: str | None) -> int:
-    from pipeline.parsing import detect_format, parse_document
-    from pipeline.sources import decode_document
+    from pipeline.parse.detect import detect_format, parse_document
+    from pipeline.sources.config import decode_document
 
     try:
         data = path.read_bytes()
@@ -133,7 +133,7 @@ def _command_parse(path: Path, forced: str | None) -> int:
 
 
 def _command_refresh(refresh_arxiv: bool) -> int:
-    from pipeline.sources import load_sources
+    from pipeline.sources.config import load_sources
 
     settings = get_settings()
     # A broken sources.toml is the user's to fix: one line before Prefect starts.
@@ -165,7 +165,7 @@ def _command_serve(cron: str | None, interval: float | None, port: int) -> int:
 
     settings = get_settings()
     configure_prefect(settings)
-    from flows.schedule import serve_refresh
+    from flows.serve import serve_refresh
 
     return serve_refresh(settings, cron=cron, interval=interval, port=port)
 
@@ -192,7 +192,7 @@ def _command_replay(location: Path, name: str | None, file_path: str, limit: int
 
 
 def _command_ingest_readme(target: str, name: str | None, add: bool) -> int:
-    from pipeline.readme_ingest import check_new_source, dataset_name, prepare_readme
+    from pipeline.run.ingest_readme import check_new_source, dataset_name, prepare_readme
 
     settings = get_settings()
     if add:
@@ -223,7 +223,7 @@ def _command_ingest_readme(target: str, name: str | None, add: bool) -> int:
 
 
 def _command_sources() -> int:
-    from pipeline.sources import load_sources
+    from pipeline.sources.config import load_sources
 
     for source in load_sources(get_settings().sources_file):
         print(f"{source.id}\t{source.kind.value}\t{source.url}")
@@ -231,7 +231,7 @@ def _command_sources() -> int:
 
 
 def _command_settings() -> int:
-    from pipeline.settings import Settings
+    from pipeline.core.settings import Settings
 
     settings = get_settings()
     for name, field in Settings.model_fields.items():
@@ -242,7 +242,7 @@ def _command_settings() -> int:
 
 
 def _command_versions(dataset: str) -> int:
-    from pipeline.storage import latest_version, list_versions, read_manifest
+    from pipeline.store.versions import latest_version, list_versions, read_manifest
 
     settings = get_settings()
     versions = list_versions(settings.processed_dir, dataset)
@@ -258,8 +258,8 @@ def _command_versions(dataset: str) -> int:
 
 
 def _command_diff(dataset: str, old: str | None, new: str | None, as_json: bool) -> int:
-    from pipeline.changes import render_change_sets
-    from pipeline.storage import diff_versions, latest_version, list_versions
+    from pipeline.store.changes import render_change_sets
+    from pipeline.store.versions import diff_versions, latest_version, list_versions
 
     settings = get_settings()
     versions = list_versions(settings.processed_dir, dataset)

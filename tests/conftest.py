@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.core.settings import Settings
 from pipeline.models import Source
-from pipeline.settings import Settings
-from pipeline.sources import load_sources
+from pipeline.sources.config import load_sources
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 SHARED_DIR = PROJECT_DIR.parent / "shared"

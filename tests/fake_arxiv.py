@@ -34,7 +34,7 @@ from xml.sax.saxutils import escape, quoteattr
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
-from pipeline.settings import Settings
+from pipeline.core.settings import Settings
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 ARXIV_NS = "http://arxiv.org/schemas/atom"

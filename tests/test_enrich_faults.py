@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.core.settings import Settings
 from pipeline.enrich import EnrichmentReport, PaperRef, RetryPolicy, enrich_papers
 from pipeline.models import EnrichmentStatus
-from pipeline.settings import Settings
 from tests.fake_arxiv import FakeArxiv, Fault, synthetic_papers
 
 CORPUS = synthetic_papers(150, seed=11)

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
+from pipeline.core.settings import Settings
 from pipeline.enrich import PaperRef, enrich_papers
-from pipeline.enrich.limiter import RequestLimiter
+from pipeline.enrich.arxiv.limiter import RequestLimiter
 from pipeline.models import EnrichmentStatus
-from pipeline.settings import Settings
 from tests.fake_arxiv import FakeArxiv, request_gaps, synthetic_papers
 
 DELAY = 0.3

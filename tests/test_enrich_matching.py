@@ -7,11 +7,12 @@ from email.utils import format_datetime
 
 import pytest
 
-from pipeline.enrich.client import RetryPolicy, canonical_base_id, parse_retry_after
-from pipeline.enrich.matching import TITLE_THRESHOLD, decide
-from pipeline.enrich.query import search_words, title_clause
+from pipeline.core.http import RetryPolicy, parse_retry_after
+from pipeline.core.text import normalise_title, shared_surnames, surname, title_similarity
+from pipeline.enrich.arxiv.client import canonical_base_id
+from pipeline.enrich.arxiv.matching import TITLE_THRESHOLD, decide
+from pipeline.enrich.arxiv.query import search_words, title_clause
 from pipeline.models import ArxivMetadata, EnrichmentStatus
-from pipeline.text import normalise_title, shared_surnames, surname, title_similarity
 
 
 @pytest.mark.parametrize(

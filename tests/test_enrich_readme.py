@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.core.settings import Settings
 from pipeline.enrich import PaperRef, enrich_papers
 from pipeline.models import EnrichmentStatus, PaperCard
-from pipeline.parsers.readme_markdown import parse_readme_markdown
-from pipeline.settings import Settings
+from pipeline.parse.readme.cards import parse_readme_markdown
 from tests.conftest import README_AD1EB52, require
 from tests.fake_arxiv import FakeArxiv, FakePaper
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.enrich import PaperRef, enrich_papers
-from pipeline.enrich.query import title_clause
+from pipeline.enrich.arxiv.query import title_clause
 from pipeline.models import Enrichment, EnrichmentStatus
 from tests.fake_arxiv import FakeArxiv, FakePaper, parse_query, synthetic_papers
 

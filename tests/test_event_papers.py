@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from pipeline.event_papers import papers_from_event
+from pipeline.core.ids import title_key_id
+from pipeline.core.text import normalise_title
+from pipeline.link.event_papers import papers_from_event
 from pipeline.models import (
     Event,
     EventDocument,
@@ -15,8 +17,7 @@ from pipeline.models import (
     Provenance,
     ScheduleItem,
 )
-from pipeline.parsers.schedule import parse_schedule_text
-from pipeline.text import normalise_title, title_key_id
+from pipeline.parse.events.schedule import parse_schedule_text
 from tests.conftest import seed_sources, seed_text
 
 ICML2021 = "001_dca7463950b001f7.txt"

@@ -1,4 +1,4 @@
-"""pipeline.fetch against local servers only: manners (robots, retries, caps) and failures."""
+"""pipeline.sources.fetch against local servers only: manners (robots, retries, caps), failures."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from pipeline.fetch import FetchResult, RobotsCache, fetch, resolve_source_url
+from pipeline.core.settings import Settings
 from pipeline.models import SnapshotMeta, SourceFormat, SourceKind
-from pipeline.settings import Settings
+from pipeline.sources.fetch import FetchResult, RobotsCache, fetch, resolve_source_url
 
 USER_AGENT = "test-pipeline/1.0 (+https://example.org/tests)"
 ETAG = '"v1"'

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import ingest
-from pipeline.ingest import run_pipeline
-from pipeline.storage import read_table
+from pipeline.run import refresh as ingest
+from pipeline.run.refresh import run_pipeline
+from pipeline.store.versions import read_table
 from tests.conftest import PROJECT_DIR, settings_for
 
 

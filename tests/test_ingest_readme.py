@@ -14,15 +14,15 @@ from pathlib import Path
 import pytest
 from pytest_httpserver import HTTPServer
 
-from pipeline.errors import PipelineError
-from pipeline.fetch import DEFAULT_ROBOTS
-from pipeline.ingest import run_pipeline
+from pipeline.core.errors import PipelineError
+from pipeline.core.settings import Settings, get_settings
 from pipeline.models import SnapshotMeta, Source, SourceFormat, SourceKind
-from pipeline.parsers.readme_markdown import parse_readme_markdown
-from pipeline.readme_ingest import add_source, dataset_name, default_name, ingest_readme
-from pipeline.settings import Settings, get_settings
-from pipeline.sources import load_sources
-from pipeline.storage import latest_version, read_manifest, read_table
+from pipeline.parse.readme.cards import parse_readme_markdown
+from pipeline.run.ingest_readme import add_source, dataset_name, default_name, ingest_readme
+from pipeline.run.refresh import run_pipeline
+from pipeline.sources.config import load_sources
+from pipeline.sources.fetch import DEFAULT_ROBOTS
+from pipeline.store.versions import latest_version, read_manifest, read_table
 from tests.conftest import CORPUS_DIR, PROJECT_DIR, README_AD1EB52, require, settings_for
 from tests.fake_arxiv import FakeArxiv, FakePaper
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from pipeline.linking import Mention, link_papers
+from pipeline.link.papers import Mention, link_papers
 from pipeline.models import Appearance, AppearanceKind, MatchRule
 
 

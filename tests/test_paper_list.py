@@ -6,11 +6,11 @@ import textwrap
 
 import pytest
 
+from pipeline.core.ids import title_key_id
 from pipeline.models import Link, Source, SourceKind
-from pipeline.parsers.paper_list import parse_paper_list, read_paper_list
-from pipeline.parsers.readme_markdown import parse_readme_markdown
-from pipeline.parsing import parse_document
-from pipeline.text import title_key_id
+from pipeline.parse.detect import parse_document
+from pipeline.parse.readme.cards import parse_readme_markdown
+from pipeline.parse.readme.paper_list import parse_paper_list, read_paper_list
 
 TABLE = textwrap.dedent(
     """\

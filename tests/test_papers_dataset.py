@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.ingest import PAPERS_DATASET, run_pipeline
+from pipeline.core.text import normalise_title
 from pipeline.models import AppearanceKind, EnrichmentStatus
-from pipeline.storage import latest_version, read_table
-from pipeline.text import normalise_title
+from pipeline.run.refresh import PAPERS_DATASET, run_pipeline
+from pipeline.store.versions import latest_version, read_table
 from tests.conftest import PROJECT_DIR, README_AD1EB52, require, settings_for
 
 WORKSHOP_2021 = "icml-2021-overparameterization"

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.core.ids import title_key_id
 from pipeline.models import PaperCard
-from pipeline.parsers import card_fields
-from pipeline.parsers import readme_markdown as rm
-from pipeline.parsers.readme_markdown import parse_readme_markdown
-from pipeline.text import title_key_id
+from pipeline.parse.readme import cards as rm
+from pipeline.parse.readme import fields as card_fields
+from pipeline.parse.readme.cards import parse_readme_markdown
 from tests.conftest import HISTORY_TARBALL as HISTORY
 from tests.conftest import README_AD1EB52
 from tests.conftest import require as _require

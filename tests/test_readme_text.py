@@ -6,10 +6,10 @@ import textwrap
 
 import pytest
 
+from pipeline.core.ids import title_key_id
 from pipeline.models import PaperCard
-from pipeline.parsers.readme_markdown import parse_readme_markdown
-from pipeline.parsers.readme_text import parse_readme_text
-from pipeline.text import title_key_id
+from pipeline.parse.readme.cards import parse_readme_markdown
+from pipeline.parse.readme.page_text import parse_readme_text
 from tests.conftest import README_AD1EB52, SEEDS_DIR
 from tests.conftest import require as _require
 

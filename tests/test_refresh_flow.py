@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.storage import latest_version, read_manifest
+from pipeline.store.versions import latest_version, read_manifest
 from tests.conftest import PROJECT_DIR
 
 pytestmark = pytest.mark.slow

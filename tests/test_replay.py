@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.history import read_history
-from pipeline.replay import replay_history
-from pipeline.storage import (
+from pipeline.run.replay import replay_history
+from pipeline.sources.history import read_history
+from pipeline.store.versions import (
     latest_version,
     list_versions,
     read_manifest,
@@ -102,7 +102,7 @@ def test_replay_on_a_two_worker_dask_cluster_is_byte_identical_to_in_process(
     script = textwrap.dedent(
         f"""
         from pathlib import Path
-        from pipeline.settings import Settings
+        from pipeline.core.settings import Settings
         from flows.prefect_env import configure_prefect
 
         if __name__ == "__main__":  # Dask spawns worker processes that import this module

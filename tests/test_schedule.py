@@ -25,9 +25,9 @@ from typing import Any
 
 import pytest
 
-from flows.schedule import DEPLOYMENT_NAME, LocalServer, start_local_server
-from pipeline.settings import Settings
-from pipeline.storage import latest_version, read_manifest
+from flows.serve import DEPLOYMENT_NAME, LocalServer, start_local_server
+from pipeline.core.settings import Settings
+from pipeline.store.versions import latest_version, read_manifest
 
 DATASETS = [
     "awesome-deep-phenomena",

@@ -8,10 +8,15 @@ from html import escape
 
 import pytest
 
+from pipeline.core.ids import short_hash
+from pipeline.core.text import collapse_spaces
 from pipeline.models import EventDocument, Link, Source, SourceKind
-from pipeline.parsers.html_lines import HtmlError, html_lines
-from pipeline.parsers.schedule import looks_like_schedule, parse_schedule_html, parse_schedule_text
-from pipeline.text import collapse_spaces, short_hash
+from pipeline.parse.events.html_lines import HtmlError, html_lines
+from pipeline.parse.events.schedule import (
+    looks_like_schedule,
+    parse_schedule_html,
+    parse_schedule_text,
+)
 from tests.conftest import seed_sources, seed_text
 
 SOURCES = {name: s for name, s in seed_sources().items() if s.kind != "readme"}

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from pipeline.models import EventDocument, ItemType, Source, SourceKind
-from pipeline.parsers.schedule import looks_like_schedule, parse_schedule_text
+from pipeline.parse.events.schedule import looks_like_schedule, parse_schedule_text
 from tests.conftest import seed_sources, seed_text
 
 SESSION = "000_9da80035aa0ccbc3.txt"

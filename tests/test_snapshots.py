@@ -1,4 +1,4 @@
-"""pipeline.snapshots: the content-addressed store in raw/ and refresh with its fallbacks."""
+"""pipeline.sources.snapshots: the content-addressed store in raw/ and its fallbacks."""
 
 from __future__ import annotations
 
@@ -11,18 +11,18 @@ from pathlib import Path
 import pytest
 from pytest_httpserver import HTTPServer
 
-from pipeline.errors import SourceConfigError
-from pipeline.fetch import FetchResult, RobotsCache
+from pipeline.core.errors import SourceConfigError
+from pipeline.core.settings import Settings
 from pipeline.models import Source, SourceFormat, SourceKind
-from pipeline.settings import Settings
-from pipeline.snapshots import (
+from pipeline.sources.config import load_sources, read_snapshot_meta, sha256_bytes
+from pipeline.sources.fetch import FetchResult, RobotsCache
+from pipeline.sources.snapshots import (
     SnapshotOutcome,
     latest_snapshot,
     read_check,
     refresh_snapshot,
     store_snapshot,
 )
-from pipeline.sources import load_sources, read_snapshot_meta, sha256_bytes
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 T0 = datetime(2025, 1, 1, 12, 0, tzinfo=UTC)
@@ -161,7 +161,7 @@ def test_failed_write_leaves_no_partial_or_temporary_file(
     def broken_replace(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr("pipeline.snapshots.os.replace", broken_replace)
+    monkeypatch.setattr("pipeline.sources.snapshots.os.replace", broken_replace)
     with pytest.raises(OSError, match="disk full"):
         store_snapshot(raw_dir, hild, fetched(b"never lands"))
     assert list((raw_dir / hild.id).iterdir()) == []

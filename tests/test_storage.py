@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.compaction import KEYFRAME_EVERY
 from pipeline.models import InputFile, Link, PaperCard, ParseWarning, Provenance
-from pipeline.storage import (
+from pipeline.store.compaction import KEYFRAME_EVERY
+from pipeline.store.versions import (
     LATEST,
     DatasetVersion,
     Table,

@@ -9,8 +9,8 @@ Modules: ``service`` (orchestration), ``client`` (the arxiv Client: transport, r
 (title decisions), ``query`` (search query building), ``records`` (PaperRef, report).
 """
 
-from pipeline.enrich.client import RetryPolicy
+from pipeline.core.http import RetryPolicy
+from pipeline.enrich.arxiv.service import enrich_papers
 from pipeline.enrich.records import EnrichmentReport, PaperRef
-from pipeline.enrich.service import enrich_papers
 
 __all__ = ["EnrichmentReport", "PaperRef", "RetryPolicy", "enrich_papers"]

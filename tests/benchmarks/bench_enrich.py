@@ -25,13 +25,13 @@ sys.path.insert(0, str(TESTS_DIR.parent))  # for pipeline, when run from elsewhe
 
 from fake_arxiv import FakeArxiv, FakePaper, synthetic_papers  # noqa: E402
 
-from pipeline.arxiv_ids import parse_arxiv_id  # noqa: E402
+from pipeline.core.ids import parse_arxiv_id  # noqa: E402
+from pipeline.core.settings import Settings  # noqa: E402
 from pipeline.enrich import EnrichmentReport, PaperRef, enrich_papers  # noqa: E402
-from pipeline.event_papers import papers_from_event  # noqa: E402
+from pipeline.link.event_papers import papers_from_event  # noqa: E402
 from pipeline.models import ReadmeDocument  # noqa: E402
-from pipeline.parsing import detect_format, parse_document, source_for_path  # noqa: E402
-from pipeline.settings import Settings  # noqa: E402
-from pipeline.sources import decode_document, read_snapshot_meta  # noqa: E402
+from pipeline.parse.detect import detect_format, parse_document, source_for_path  # noqa: E402
+from pipeline.sources.config import decode_document, read_snapshot_meta  # noqa: E402
 
 PROJECT = TESTS_DIR.parent
 DEFAULT_DOCUMENTS = [

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from markdown_it import MarkdownIt
 
-from pipeline.parsers.readme_markdown import clear_parse_cache, parse_readme_markdown
+from pipeline.parse.readme.cards import clear_parse_cache, parse_readme_markdown
 
 README = (
     Path(__file__).resolve().parents[3]

@@ -14,8 +14,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from pipeline.ingest import run_pipeline
-from pipeline.settings import Settings
+from pipeline.core.settings import Settings
+from pipeline.run.refresh import run_pipeline
 
 PROJECT = Path(__file__).resolve().parents[2]
 

@@ -15,9 +15,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from pipeline.history import read_history
-from pipeline.replay import ReplaySummary, historical_version, parse_historical, record_write
-from pipeline.storage import read_table, write_version
+from pipeline.run.replay import ReplaySummary, historical_version, parse_historical, record_write
+from pipeline.sources.history import read_history
+from pipeline.store.versions import read_table, write_version
 
 DEFAULT = (
     Path(__file__).resolve().parents[3]

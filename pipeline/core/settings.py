@@ -1,0 +1,72 @@
+"""All configuration, from one place: environment variables prefixed ``PIPELINE_``.
+
+Relative paths are resolved against the working directory, so
+``PIPELINE_RAW_DIR=/tmp/x/raw PIPELINE_PROCESSED_DIR=/tmp/x/out ...`` runs the whole pipeline
+in a temporary folder.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from pipeline import __version__
+from pipeline.core.errors import PipelineError
+
+DEFAULT_USER_AGENT = (
+    f"paper-pipeline/{__version__} (research metadata ingestion; "
+    "+https://github.com/paper-pipeline/paper-pipeline; mailto:maintainers@paper-pipeline.org)"
+)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PIPELINE_", extra="ignore")
+
+    sources_file: Path = Field(Path("sources.toml"), description="the list of sources")
+    raw_dir: Path = Field(Path("raw"), description="input snapshots")
+    processed_dir: Path = Field(Path("processed"), description="versioned outputs")
+    state_dir: Path = Field(
+        Path(".state"), description="Prefect home, caches and other run state (git-ignored)"
+    )
+    offline: bool = Field(False, description="never touch the network; raw/ serves")
+    arxiv_api_url: str = Field(
+        "https://export.arxiv.org/api/query", description="arXiv API endpoint (a test's fake)"
+    )
+    arxiv_delay_seconds: float = Field(3.0, ge=0, description="seconds between arXiv requests")
+    arxiv_timeout_seconds: float = Field(30.0, gt=0, description="per arXiv request")
+    arxiv_cache_ttl_days: float = Field(
+        30.0, ge=0, description="age after which cached arXiv answers are asked again"
+    )
+    user_agent: str = Field(DEFAULT_USER_AGENT, description="sent with every request")
+    task_runner: Literal["local", "dask"] = Field(
+        "local", description="where flow tasks run: in-process, or on a Dask cluster"
+    )
+    dask_address: str | None = Field(
+        None, description="scheduler of an existing Dask cluster (tcp://host:8786)"
+    )
+    dask_workers: int = Field(
+        2, ge=1, description="workers of the local Dask cluster when no address is given"
+    )
+    prefect_api_url: str | None = Field(
+        None, description="your own Prefect server; default: an embedded temporary one"
+    )
+
+    @property
+    def prefect_home(self) -> Path:
+        return self.state_dir / "prefect"
+
+
+def get_settings() -> Settings:
+    """Fresh settings from the current environment (cheap; never cached, tests change env).
+
+    A bad value is the user's to fix: one line naming the variable, not a traceback.
+    """
+    try:
+        return Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = "PIPELINE_" + str(first["loc"][0]).upper() if first["loc"] else "PIPELINE_*"
+        raise PipelineError(f"{name}: {first['msg']}") from None

@@ -1,0 +1,96 @@
+"""arXiv search queries for title lookups.
+
+arXiv's query syntax reads a hyphen as NOT and a colon as a field separator, which breaks
+phrase matching; titles are reduced to plain lower-case words before they are quoted.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+
+from pipeline.core.text import surname
+
+_NOT_WORD = re.compile(r"[^\w]+|_+")
+_STOPWORDS = frozenset(
+    {
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "for",
+        "from",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "of",
+        "on",
+        "or",
+        "our",
+        "the",
+        "to",
+        "via",
+        "vs",
+        "we",
+        "what",
+        "when",
+        "where",
+        "which",
+        "why",
+        "with",
+        "without",
+        "not",
+        "andnot",
+        "how",
+        "do",
+        "does",
+        "can",
+    }
+)
+MAX_KEYWORDS = 8
+MAX_SURNAMES = 2
+
+
+def search_words(text: str) -> list[str]:
+    """Lower-case words only: no hyphens, colons, quotes, brackets or LaTeX markup."""
+    cleaned = _NOT_WORD.sub(" ", unicodedata.normalize("NFKC", text)).casefold()
+    return cleaned.split()
+
+
+def title_clause(title: str, authors: Sequence[str]) -> str | None:
+    """The query for one title; None when nothing searchable is left.
+
+    The exact phrase finds most titles. With authors, an alternative (an author surname
+    and any of the title's keywords) also finds titles whose phrase differs from arXiv's:
+    hyphens lost in a copy ('Twolayer'), LaTeX ('ℓ2' vs '$\\ell_2$'). Relevance ranking puts
+    such matches near the top and ``matching`` decides.
+    """
+    words = search_words(title)
+    if not words:
+        return None
+    phrase = f'ti:"{" ".join(words)}"'
+    surnames = list(dict.fromkeys(s for s in (_search_surname(a) for a in authors) if s))
+    keywords = [w for w in dict.fromkeys(words) if len(w) >= 3 and w not in _STOPWORDS]
+    keywords = sorted(keywords, key=len, reverse=True)[:MAX_KEYWORDS]
+    if not surnames or not keywords:
+        return phrase
+    by_author = " OR ".join(f"au:{s}" for s in surnames[:MAX_SURNAMES])
+    by_keyword = " OR ".join(f"ti:{w}" for w in keywords)
+    return f"({phrase} OR (({by_author}) AND ({by_keyword})))"
+
+
+def _search_surname(name: str) -> str:
+    words = search_words(surname(name))
+    return words[-1] if words else ""
+
+
+def batch_query(clauses: Sequence[str]) -> str:
+    """Several title clauses in one request."""
+    return " OR ".join(clauses)

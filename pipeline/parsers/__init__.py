@@ -1,1 +1,0 @@
-"""Parsers: text in, records and warnings out. No I/O, no network."""

@@ -1,0 +1,345 @@
+"""The snapshot store: every fetched body kept in raw/, named by its content.
+
+Layout: ``raw/<source_id>/<sha256[:16]>.<md|html|txt>`` with ``<same name>.meta.json``
+beside it (a :class:`~pipeline.models.SnapshotMeta`). The same bytes fetched twice are one
+file: the body never changes once written, and its metadata keeps ``captured_at`` (first
+fetch of these bytes) while ``fetched_at`` moves to the latest one, so "the newest snapshot"
+is right even when a page goes back to an earlier version. Every write is a temporary file
+then :func:`os.replace`, so a reader never sees half a file.
+
+:func:`refresh_snapshot` is the one call a run makes per source: fetch, store, and when the
+fetch fails fall back to the last good snapshot, then to the embedded default of sources.toml.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath
+from typing import Literal
+from urllib.parse import urlsplit
+
+import requests
+from pydantic import ValidationError
+
+from pipeline.core.errors import InputError, SourceConfigError
+from pipeline.core.settings import Settings
+from pipeline.models import Record, SnapshotMeta, Source, SourceFormat
+from pipeline.sources.config import META_SUFFIX, decode_document, read_snapshot_meta, sha256_bytes
+from pipeline.sources.fetch import FetchResult, RobotsCache, Sleep, fetch
+
+EXTENSIONS = {SourceFormat.markdown: "md", SourceFormat.html: "html", SourceFormat.text: "txt"}
+_SUFFIX_FORMATS = {
+    ".md": SourceFormat.markdown,
+    ".markdown": SourceFormat.markdown,
+    ".html": SourceFormat.html,
+    ".htm": SourceFormat.html,
+    ".txt": SourceFormat.text,
+}
+_HTML_TYPES = {"text/html", "application/xhtml+xml"}
+_MARKDOWN_TYPES = {"text/markdown", "text/x-markdown"}
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+OutcomeStatus = Literal["fetched", "not_modified", "fallback", "embedded"]
+
+
+@dataclass(frozen=True)
+class StoredSnapshot:
+    """A body in the store; ``created`` is False when the same bytes were already there."""
+
+    path: Path
+    meta_path: Path
+    sha256: str
+    meta: SnapshotMeta
+    created: bool
+
+
+@dataclass(frozen=True)
+class SnapshotOutcome:
+    """The snapshot a run should parse for a source, and how it was obtained.
+
+    ``note`` is one line for the person running the pipeline whenever the snapshot is not
+    freshly fetched because something went wrong (a failed fetch, an unfetchable url).
+    """
+
+    path: Path
+    sha256: str
+    meta: SnapshotMeta | None
+    status: OutcomeStatus
+    note: str | None = None
+
+
+class SourceCheck(Record):
+    """state_dir/snapshots/<source_id>.json: when a source was last refreshed, and how.
+
+    Kept out of raw/ so snapshot files stay immutable when a 304 says nothing changed.
+    """
+
+    source_id: str
+    url: str
+    checked_at: datetime
+    status: OutcomeStatus
+    http_status: int | None = None
+    sha256: str | None = None
+    path: str | None = None
+    error: str | None = None
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    """Write data to path through a temporary file in the same folder and os.replace."""
+    # The temporary name ends in .tmp so that globbing the store never picks it up.
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def snapshot_format(source: Source, result: FetchResult) -> SourceFormat:
+    """The format of a fetched body: from its Content-Type, then the URL, then the source.
+
+    ``source.format`` describes the embedded snapshot (often a browser's page text), so it
+    is the last resort: a fetched workshop page is HTML whatever the embedded copy is.
+    """
+    media_type = (result.content_type or "").split(";")[0].strip().lower()
+    if media_type in _HTML_TYPES:
+        return SourceFormat.html
+    if media_type in _MARKDOWN_TYPES:
+        return SourceFormat.markdown
+    for url in (result.final_url, result.fetch_url):
+        suffix = PurePosixPath(urlsplit(url).path).suffix.lower()
+        if suffix in _SUFFIX_FORMATS:
+            return _SUFFIX_FORMATS[suffix]
+    if media_type == "text/plain":
+        return SourceFormat.text
+    return source.format or SourceFormat.text
+
+
+def _meta_path(body_path: Path) -> Path:
+    return body_path.with_name(body_path.name.rsplit(".", 1)[0] + META_SUFFIX)
+
+
+def store_snapshot(raw_dir: Path, source: Source, result: FetchResult) -> StoredSnapshot:
+    """Keep a fetched body as raw/<source_id>/<sha256[:16]>.<ext> plus its metadata."""
+    if result.status != "fetched" or result.body is None:
+        raise ValueError(f"{source.id}: only a fetched body can be stored ({result.status})")
+    body = result.body
+    digest = sha256_bytes(body)
+    fmt = snapshot_format(source, result)
+    folder = raw_dir / source.id
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{digest[:16]}.{EXTENSIONS[fmt]}"
+    meta_path = _meta_path(path)
+    # Compare bytes, not just the name: a 64-bit prefix collision or a damaged file must not
+    # leave the store holding bytes its metadata does not describe.
+    created = not path.is_file() or path.read_bytes() != body
+    if created:
+        _write_atomic(path, body)
+    earlier = None if created else _read_meta(meta_path)
+    meta = SnapshotMeta(
+        source_id=source.id,
+        url=source.url,
+        kind=source.kind,
+        format=fmt,
+        sha256=digest,
+        captured_at=(earlier.captured_at if earlier else None) or result.fetched_at,
+        venue=source.venue,
+        date=source.date,
+        timezone=source.timezone,
+        fetched_at=result.fetched_at,
+        final_url=result.final_url,
+        commit=result.commit,
+        http_status=result.http_status,
+        content_type=result.content_type,
+        etag=result.etag,
+        last_modified=result.last_modified,
+    )
+    _write_atomic(meta_path, (meta.model_dump_json(indent=2) + "\n").encode())
+    return StoredSnapshot(path, meta_path, digest, meta, created)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _read_meta(meta_path: Path) -> SnapshotMeta | None:
+    """A metadata file, or None when it is missing or unreadable (then it is not used)."""
+    try:
+        return SnapshotMeta.model_validate_json(meta_path.read_bytes())
+    except (OSError, ValidationError):
+        return None
+
+
+def _aware(moment: datetime | None) -> datetime:
+    if moment is None:
+        return _EPOCH
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def latest_snapshot(
+    raw_dir: Path, source: Source, *, url: str | None = None
+) -> tuple[Path, SnapshotMeta] | None:
+    """The newest fetched snapshot of a source (by fetched_at, then name), if any.
+
+    With ``url``, only snapshots fetched for that source url count. Entries whose metadata
+    is unreadable or whose body is missing are skipped: the store must never stop a run.
+    """
+    folder = raw_dir / source.id
+    if not folder.is_dir():
+        return None
+    found: list[tuple[datetime, str, Path, SnapshotMeta]] = []
+    for meta_path in folder.glob(f"*{META_SUFFIX}"):
+        meta = _read_meta(meta_path)
+        if meta is None or meta.source_id != source.id or (url is not None and meta.url != url):
+            continue
+        stem = meta_path.name.removesuffix(META_SUFFIX)
+        path = folder / f"{stem}.{EXTENSIONS[meta.format]}"
+        if path.is_file():
+            moment = _aware(meta.fetched_at or meta.captured_at)
+            found.append((moment, path.name, path, meta))
+    if not found:
+        return None
+    _, _, path, meta = max(found, key=lambda entry: (entry[0], entry[1]))
+    return path, meta
+
+
+def _embedded(source: Source, raw_dir: Path) -> tuple[Path, str, SnapshotMeta | None]:
+    """The embedded default snapshot of sources.toml: its path, hash and metadata."""
+    if source.snapshot is None:
+        raise SourceConfigError(f"source {source.id!r} has no embedded snapshot to fall back on")
+    path = raw_dir / source.snapshot
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise SourceConfigError(f"source {source.id!r}: snapshot {path} not found") from None
+    return path, sha256_bytes(data), read_snapshot_meta(path)
+
+
+def _shown(path: Path, raw_dir: Path) -> str:
+    """A snapshot path as a note shows it: raw/<...> when under raw_dir."""
+    try:
+        return f"{raw_dir.name}/{path.relative_to(raw_dir).as_posix()}"
+    except ValueError:
+        return str(path)
+
+
+# --------------------------------------------------------------------------- refresh
+
+
+def _is_fetchable(url: str) -> bool:
+    return urlsplit(url).scheme in ("http", "https")
+
+
+def _record_check(
+    settings: Settings,
+    source: Source,
+    outcome: SnapshotOutcome,
+    result: FetchResult | None,
+    error: str | None = None,
+) -> None:
+    folder = settings.state_dir / "snapshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    check = SourceCheck(
+        source_id=source.id,
+        url=source.url,
+        checked_at=result.fetched_at if result else datetime.now(UTC),
+        status=outcome.status,
+        http_status=result.http_status if result else None,
+        sha256=outcome.sha256,
+        path=str(outcome.path),
+        error=error,
+    )
+    _write_atomic(folder / f"{source.id}.json", (check.model_dump_json(indent=2) + "\n").encode())
+
+
+def read_check(state_dir: Path, source_id: str) -> SourceCheck | None:
+    """The last refresh recorded for a source, if any."""
+    path = state_dir / "snapshots" / f"{source_id}.json"
+    try:
+        return SourceCheck.model_validate_json(path.read_bytes())
+    except (OSError, ValidationError):
+        return None
+
+
+def _fallback(
+    source: Source,
+    raw_dir: Path,
+    previous: tuple[Path, SnapshotMeta] | None,
+    error: str | None,
+) -> SnapshotOutcome:
+    """The last good snapshot after a failed fetch: the latest fetched one, else embedded."""
+    if previous is not None:
+        path, meta = previous
+        outcome = SnapshotOutcome(path, meta.sha256, meta, "fallback")
+        what = "last good snapshot"
+    else:
+        path, digest, embedded_meta = _embedded(source, raw_dir)
+        outcome = SnapshotOutcome(path, digest, embedded_meta, "embedded")
+        what = "embedded snapshot"
+    note = f"{source.id}: fetch failed ({error}); using {what} {_shown(path, raw_dir)}"
+    return replace(outcome, note=note)
+
+
+def refresh_snapshot(
+    source: Source,
+    settings: Settings,
+    *,
+    session: requests.Session | None = None,
+    robots: RobotsCache | None = None,
+    sleep: Sleep | None = None,
+) -> SnapshotOutcome:
+    """The snapshot to use for a source this run, fetching a new one when the web allows.
+
+    'fetched': a new body, stored. 'not_modified': the server said the last fetched snapshot
+    is current. 'fallback': the fetch failed; the last fetched snapshot serves. 'embedded':
+    the fetch failed (or the url is not http) and nothing was fetched before; the default
+    snapshot of sources.toml serves. Raises SourceConfigError only when there is nothing at all.
+    """
+    raw_dir = settings.raw_dir
+    if not _is_fetchable(source.url):
+        path, digest, meta = _embedded(source, raw_dir)
+        embedded = SnapshotOutcome(path, digest, meta, "embedded")
+        _record_check(settings, source, embedded, None)
+        return embedded
+
+    # Only a snapshot of this very url may answer a conditional request: after the url in
+    # sources.toml changes, an old Last-Modified could otherwise turn into a wrong 304.
+    previous = latest_snapshot(raw_dir, source, url=source.url)
+    result = fetch(
+        source.url,
+        settings,
+        previous=previous[1] if previous else None,
+        session=session,
+        robots=robots,
+        sleep=sleep,
+    )
+    error = result.error
+    outcome: SnapshotOutcome | None = None
+    if result.status == "fetched" and result.body is not None:
+        try:
+            # What the parsers cannot read (empty, binary, not UTF-8) must not replace a
+            # good snapshot.
+            decode_document(result.body, result.final_url)
+        except InputError as exc:
+            error = f"unusable body: {exc}"
+        else:
+            stored = store_snapshot(raw_dir, source, result)
+            outcome = SnapshotOutcome(stored.path, stored.sha256, stored.meta, "fetched")
+    elif result.status == "not_modified" and previous is not None:
+        path, meta = previous
+        outcome = SnapshotOutcome(path, meta.sha256, meta, "not_modified")
+    elif result.status == "not_modified":  # fetch() only sends conditions it got from us
+        error = "304 Not Modified but no snapshot to reuse"
+    if outcome is None:
+        outcome = _fallback(source, raw_dir, previous, error)
+    _record_check(settings, source, outcome, result, error)
+    return outcome

@@ -1,0 +1,314 @@
+"""Versioned datasets under processed/: the output end of the pipeline.
+
+Layout::
+
+    processed/<dataset>/<version>/records.json   the main table (a JSON array)
+                                  <table>.json    further tables (e.g. papers.json)
+                                  warnings.json   what the parsers could not read
+                                  changes.json    against the previous version, by record id
+                                  CHANGES.md      the same, as a short account to read
+                                  schema.json     JSON Schema of every table, from the models
+                                  manifest.json   inputs, counts, sha256 of every file
+    processed/<dataset>/LATEST                    name of the newest complete version
+
+A version is written into a temporary folder and renamed into place; LATEST is replaced
+last, so an interrupted run never leaves a half-written version or a LATEST naming one.
+
+Older versions are compacted (reverse deltas with keyframes: :mod:`pipeline.store.compaction`), so
+a daily refresh or a replay of a list's whole history does not keep hundreds of full copies.
+:func:`read_table` reads any version: ``read_table(Path("processed"), "ds", "20250107T000000Z")``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, TypeAdapter
+
+from pipeline import __version__
+from pipeline.core.errors import PipelineError
+from pipeline.models import (
+    SCHEMA_VERSION,
+    ChangeSet,
+    InputFile,
+    Manifest,
+    OutputFile,
+    ParseWarning,
+)
+from pipeline.store.changes import diff_records, render_change_sets
+from pipeline.store.compaction import KEYFRAME_EVERY, compact_version, read_version_file
+
+LATEST = "LATEST"
+MAIN_TABLE = "records"
+
+
+@dataclass(frozen=True)
+class Table:
+    """One JSON file of a version: a list of records of one model."""
+
+    name: str
+    model: type[BaseModel]
+    records: Sequence[BaseModel]
+
+
+@dataclass(frozen=True)
+class DatasetVersion:
+    """Everything one version of a dataset holds, before it is written."""
+
+    dataset: str
+    tables: Sequence[Table]
+    inputs: Sequence[InputFile]
+    warnings: Sequence[ParseWarning] = ()
+    created_at: datetime | None = None  # default: now; replay passes the commit time
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    dataset: str
+    version: str
+    path: Path
+    status: Literal["written", "unchanged"]
+    record_counts: dict[str, int] = field(default_factory=dict)
+
+
+def dump_json(data: Any) -> bytes:
+    """The one JSON encoding of every output file: stable, readable, UTF-8, newline-ended."""
+    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def table_bytes(table: Table) -> bytes:
+    return dump_json([record.model_dump(mode="json") for record in table.records])
+
+
+def schema_bytes(tables: Sequence[Table]) -> bytes:
+    schema = {
+        "schema_version": SCHEMA_VERSION,
+        "tables": {
+            f"{table.name}.json": TypeAdapter(list[table.model]).json_schema()  # type: ignore[name-defined]
+            for table in tables
+        },
+        "manifest.json": Manifest.model_json_schema(),
+        "warnings.json": TypeAdapter(list[ParseWarning]).json_schema(),
+        "changes.json": TypeAdapter(list[ChangeSet]).json_schema(),
+    }
+    return dump_json(schema)
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def latest_version(processed_dir: Path, dataset: str) -> str | None:
+    """The version LATEST names, or None for a dataset never written."""
+    try:
+        name = (processed_dir / dataset / LATEST).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    return name or None
+
+
+def read_manifest(processed_dir: Path, dataset: str, version: str | None = None) -> Manifest:
+    version = version or latest_version(processed_dir, dataset)
+    if version is None:
+        raise PipelineError(f"dataset {dataset!r} has no version in {processed_dir}")
+    path = processed_dir / dataset / version / "manifest.json"
+    try:
+        return Manifest.model_validate_json(path.read_bytes())
+    except FileNotFoundError:
+        raise PipelineError(f"{path}: no such version") from None
+
+
+def read_table(
+    processed_dir: Path, dataset: str, version: str | None = None, table: str = MAIN_TABLE
+) -> list[dict[str, Any]]:
+    """The records of one table of a version (default: LATEST's records.json) as dicts."""
+    version = version or latest_version(processed_dir, dataset)
+    if version is None:
+        raise PipelineError(f"dataset {dataset!r} has no version in {processed_dir}")
+    path = processed_dir / dataset / version / f"{table}.json"
+    records: list[dict[str, Any]] = json.loads(read_version_file(path))
+    return records
+
+
+def list_versions(processed_dir: Path, dataset: str) -> list[str]:
+    """Complete versions of a dataset, oldest first (names sort by creation time)."""
+    folder = processed_dir / dataset
+    if not folder.is_dir():
+        return []
+    return sorted(
+        entry.name
+        for entry in folder.iterdir()
+        if entry.is_dir() and not entry.name.startswith(".") and (entry / "manifest.json").exists()
+    )
+
+
+def _version_name(folder: Path, created_at: datetime) -> str:
+    base = created_at.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    name, counter = base, 1
+    while (folder / name).exists():
+        counter += 1
+        name = f"{base}-{counter}"
+    return name
+
+
+_DERIVED_FILES = {"manifest.json", "changes.json", "CHANGES.md"}
+
+
+def _same_inputs(previous: Manifest, inputs: Sequence[InputFile]) -> bool:
+    """Made by this pipeline and schema version from the same inputs."""
+    if previous.pipeline_version != __version__ or previous.schema_version != SCHEMA_VERSION:
+        return False
+    key = lambda item: (item.source_id, item.path)  # noqa: E731
+    return sorted(previous.inputs, key=key) == sorted(inputs, key=key)
+
+
+def latest_from_inputs(
+    processed_dir: Path, dataset: str, inputs: Sequence[InputFile]
+) -> str | None:
+    """LATEST, when this pipeline made it from exactly these inputs (nothing to redo)."""
+    name = latest_version(processed_dir, dataset)
+    if name is None:
+        return None
+    try:
+        manifest = read_manifest(processed_dir, dataset, name)
+    except (PipelineError, ValueError):
+        return None
+    return name if _same_inputs(manifest, inputs) else None
+
+
+def _same_content(previous: Manifest, inputs: Sequence[InputFile], files: dict[str, bytes]) -> bool:
+    """Unchanged: same inputs, same pipeline and schema, byte-identical tables."""
+    if not _same_inputs(previous, inputs):
+        return False
+    old = {entry.name: entry.sha256 for entry in previous.files if entry.name not in _DERIVED_FILES}
+    new = {name: _sha256(data) for name, data in files.items()}
+    return old == new
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    with open(path, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def write_version(processed_dir: Path, version: DatasetVersion) -> WriteResult:
+    """Write a new version atomically, or report 'unchanged' when nothing differs."""
+    folder = processed_dir / version.dataset
+    folder.mkdir(parents=True, exist_ok=True)
+    files: dict[str, bytes] = {f"{table.name}.json": table_bytes(table) for table in version.tables}
+    files["warnings.json"] = dump_json([w.model_dump(mode="json") for w in version.warnings])
+    files["schema.json"] = schema_bytes(version.tables)
+    counts = {table.name: len(table.records) for table in version.tables}
+
+    previous_name = latest_version(processed_dir, version.dataset)
+    if previous_name is not None:
+        try:
+            previous = read_manifest(processed_dir, version.dataset, previous_name)
+        except (PipelineError, ValueError):
+            previous = None  # a damaged last version never blocks a new one
+        if previous is not None and _same_content(previous, version.inputs, files):
+            return WriteResult(
+                version.dataset, previous_name, folder / previous_name, "unchanged", counts
+            )
+
+    created_at = version.created_at or datetime.now(UTC).replace(microsecond=0)
+    name = _version_name(folder, created_at)
+    change_sets = [
+        diff_records(
+            version.dataset,
+            _previous_table(processed_dir, version.dataset, previous_name, table.name),
+            json.loads(files[f"{table.name}.json"]),
+            table=table.name,
+            from_version=previous_name,
+            to_version=name,
+        )
+        for table in version.tables
+    ]
+    files["changes.json"] = dump_json([c.model_dump(mode="json") for c in change_sets])
+    files["CHANGES.md"] = render_change_sets(change_sets).encode("utf-8")
+    manifest = Manifest(
+        dataset=version.dataset,
+        version=name,
+        created_at=created_at,
+        pipeline_version=__version__,
+        schema_version=SCHEMA_VERSION,
+        inputs=list(version.inputs),
+        record_counts=counts,
+        warning_count=len(version.warnings),
+        files=[
+            OutputFile(name=file_name, sha256=_sha256(data), bytes=len(data))
+            for file_name, data in sorted(files.items())
+        ],
+    )
+    files["manifest.json"] = dump_json(manifest.model_dump(mode="json"))
+
+    staging = Path(tempfile.mkdtemp(prefix=".tmp-", dir=folder))
+    try:
+        for file_name, data in files.items():
+            _write_file(staging / file_name, data)
+        os.rename(staging, folder / name)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    _replace_latest(folder, name)
+    if previous_name is not None and (folder / previous_name).is_dir():
+        position = list_versions(processed_dir, version.dataset).index(previous_name)
+        compact_version(
+            folder / previous_name, folder / name, keyframe=position % KEYFRAME_EVERY == 0
+        )
+    return WriteResult(version.dataset, name, folder / name, "written", counts)
+
+
+def _previous_table(
+    processed_dir: Path, dataset: str, version: str | None, table: str
+) -> list[dict[str, Any]]:
+    if version is None:
+        return []
+    try:
+        return read_table(processed_dir, dataset, version, table)
+    except (PipelineError, ValueError):
+        return []  # a new table, or a damaged previous version: everything counts as added
+
+
+def diff_versions(processed_dir: Path, dataset: str, old: str | None, new: str) -> list[ChangeSet]:
+    """The changes between any two versions of a dataset, table by table."""
+    tables = [
+        entry.name.removesuffix(".json")
+        for entry in read_manifest(processed_dir, dataset, new).files
+        if entry.name.endswith(".json")
+        and entry.name not in {"manifest.json", "changes.json", "schema.json", "warnings.json"}
+    ]
+    return [
+        diff_records(
+            dataset,
+            _previous_table(processed_dir, dataset, old, table),
+            read_table(processed_dir, dataset, new, table),
+            table=table,
+            from_version=old,
+            to_version=new,
+        )
+        for table in tables
+    ]
+
+
+def _replace_latest(folder: Path, name: str) -> None:
+    handle, temp = tempfile.mkstemp(prefix=".LATEST-", dir=folder)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(name + "\n")
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temp, folder / LATEST)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
