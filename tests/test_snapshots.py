@@ -161,7 +161,7 @@ def test_failed_write_leaves_no_partial_or_temporary_file(
     def broken_replace(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr("pipeline.sources.snapshots.os.replace", broken_replace)
+    monkeypatch.setattr("pipeline.core.files.os.replace", broken_replace)
     with pytest.raises(OSError, match="disk full"):
         store_snapshot(raw_dir, hild, fetched(b"never lands"))
     assert list((raw_dir / hild.id).iterdir()) == []

@@ -17,10 +17,8 @@ by one and :func:`ingest_readme` chains them without Prefect:
 from __future__ import annotations
 
 import json
-import os
 import re
 import stat
-import tempfile
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from enum import Enum
@@ -28,6 +26,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
 from pipeline.core.errors import PipelineError
+from pipeline.core.files import write_atomic
 from pipeline.core.settings import Settings
 from pipeline.enrich import EnrichmentReport
 from pipeline.models import ReadmeDocument, Source, SourceFormat, SourceKind
@@ -407,16 +406,6 @@ def add_source(sources_file: Path, source: Source) -> None:
         raise PipelineError(f"{sources_file}: {exc.strerror or exc}") from None
     separator = "" if not before else "\n" if before.endswith("\n") else "\n\n"
     after = f"{before}{separator}{source_table(source)}"
-    folder = sources_file.resolve().parent
-    handle, temp = tempfile.mkstemp(prefix=f".{sources_file.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(after)
-        load_sources(Path(temp))
-        # mkstemp makes the file private; sources.toml keeps the permissions it had.
-        mode = stat.S_IMODE(sources_file.stat().st_mode) if sources_file.exists() else 0o644
-        os.chmod(temp, mode)
-        os.replace(temp, sources_file)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    # sources.toml keeps the permissions it had; the new text must load before it replaces.
+    mode = stat.S_IMODE(sources_file.stat().st_mode) if sources_file.exists() else None
+    write_atomic(sources_file, after.encode("utf-8"), mode=mode, check=load_sources)

@@ -5,7 +5,7 @@ beside it (a :class:`~pipeline.models.SnapshotMeta`). The same bytes fetched twi
 file: the body never changes once written, and its metadata keeps ``captured_at`` (first
 fetch of these bytes) while ``fetched_at`` moves to the latest one, so "the newest snapshot"
 is right even when a page goes back to an earlier version. Every write is a temporary file
-then :func:`os.replace`, so a reader never sees half a file.
+then a rename (:func:`pipeline.core.files.write_atomic`), so a reader never sees half a file.
 
 :func:`refresh_snapshot` is the one call a run makes per source: fetch, store, and when the
 fetch fails fall back to the last good snapshot, then to the embedded default of sources.toml.
@@ -13,8 +13,6 @@ fetch fails fall back to the last good snapshot, then to the embedded default of
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
@@ -25,6 +23,7 @@ import requests
 from pydantic import ValidationError
 
 from pipeline.core.errors import InputError, SourceConfigError
+from pipeline.core.files import write_atomic
 from pipeline.core.settings import Settings
 from pipeline.models import Record, SnapshotMeta, Source, SourceFormat
 from pipeline.sources.config import META_SUFFIX, decode_document, read_snapshot_meta, sha256_bytes
@@ -90,21 +89,6 @@ class SourceCheck(Record):
 # --------------------------------------------------------------------------- writing
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Write data to path through a temporary file in the same folder and os.replace."""
-    # The temporary name ends in .tmp so that globbing the store never picks it up.
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-
-
 def snapshot_format(source: Source, result: FetchResult) -> SourceFormat:
     """The format of a fetched body: from its Content-Type, then the URL, then the source.
 
@@ -144,7 +128,7 @@ def store_snapshot(raw_dir: Path, source: Source, result: FetchResult) -> Stored
     # leave the store holding bytes its metadata does not describe.
     created = not path.is_file() or path.read_bytes() != body
     if created:
-        _write_atomic(path, body)
+        write_atomic(path, body)
     earlier = None if created else _read_meta(meta_path)
     meta = SnapshotMeta(
         source_id=source.id,
@@ -164,7 +148,7 @@ def store_snapshot(raw_dir: Path, source: Source, result: FetchResult) -> Stored
         etag=result.etag,
         last_modified=result.last_modified,
     )
-    _write_atomic(meta_path, (meta.model_dump_json(indent=2) + "\n").encode())
+    write_atomic(meta_path, (meta.model_dump_json(indent=2) + "\n").encode())
     return StoredSnapshot(path, meta_path, digest, meta, created)
 
 
@@ -258,7 +242,7 @@ def _record_check(
         path=str(outcome.path),
         error=error,
     )
-    _write_atomic(folder / f"{source.id}.json", (check.model_dump_json(indent=2) + "\n").encode())
+    write_atomic(folder / f"{source.id}.json", (check.model_dump_json(indent=2) + "\n").encode())
 
 
 def read_check(state_dir: Path, source_id: str) -> SourceCheck | None:

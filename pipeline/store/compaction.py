@@ -13,12 +13,12 @@ a version's delta needs the version after it.
 from __future__ import annotations
 
 import lzma
-import os
 from pathlib import Path
 
 import zstandard
 
 from pipeline.core.errors import PipelineError
+from pipeline.core.files import write_atomic
 
 XZ = ".xz"
 ZSTD_DELTA = ".zst"
@@ -52,14 +52,6 @@ def read_version_file(path: Path) -> bytes:
     return zstandard.ZstdDecompressor(dict_data=_dictionary(base)).decompress(delta)
 
 
-def _replace(temp: Path, target: Path, data: bytes) -> None:
-    with open(temp, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temp, target)
-
-
 def compact_version(old: Path, newer: Path, *, keyframe: bool) -> None:
     """Store the large files of ``old`` as deltas against ``newer`` (or alone, if keyframe).
 
@@ -75,7 +67,7 @@ def compact_version(old: Path, newer: Path, *, keyframe: bool) -> None:
         and entry.suffix not in (XZ, ZSTD_DELTA)
     ]
     if not keyframe:
-        _replace(old / f".{DELTA_BASE}.tmp", old / DELTA_BASE, newer.name.encode("utf-8"))
+        write_atomic(old / DELTA_BASE, newer.name.encode("utf-8"))
     for entry in entries:
         data = entry.read_bytes()
         base_path = newer / entry.name
@@ -86,5 +78,5 @@ def compact_version(old: Path, newer: Path, *, keyframe: bool) -> None:
                 level=_ZSTD_LEVEL, dict_data=_dictionary(base_path.read_bytes())
             )
             packed, suffix = compressor.compress(data), ZSTD_DELTA
-        _replace(old / f".{entry.name}{suffix}.tmp", old / (entry.name + suffix), packed)
+        write_atomic(old / (entry.name + suffix), packed)
         entry.unlink()

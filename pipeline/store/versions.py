@@ -23,9 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -36,6 +34,7 @@ from pydantic import BaseModel, TypeAdapter
 
 from pipeline import __version__
 from pipeline.core.errors import PipelineError
+from pipeline.core.files import publish_folder, staging_folder, write_atomic, write_new
 from pipeline.models import (
     SCHEMA_VERSION,
     ChangeSet,
@@ -194,13 +193,6 @@ def _same_content(previous: Manifest, inputs: Sequence[InputFile], files: dict[s
     return old == new
 
 
-def _write_file(path: Path, data: bytes) -> None:
-    with open(path, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-
-
 def write_version(processed_dir: Path, version: DatasetVersion) -> WriteResult:
     """Write a new version atomically, or report 'unchanged' when nothing differs."""
     folder = processed_dir / version.dataset
@@ -252,11 +244,11 @@ def write_version(processed_dir: Path, version: DatasetVersion) -> WriteResult:
     )
     files["manifest.json"] = dump_json(manifest.model_dump(mode="json"))
 
-    staging = Path(tempfile.mkdtemp(prefix=".tmp-", dir=folder))
+    staging = staging_folder(folder)
     try:
         for file_name, data in files.items():
-            _write_file(staging / file_name, data)
-        os.rename(staging, folder / name)
+            write_new(staging / file_name, data)
+        publish_folder(staging, folder / name)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -302,13 +294,4 @@ def diff_versions(processed_dir: Path, dataset: str, old: str | None, new: str) 
 
 
 def _replace_latest(folder: Path, name: str) -> None:
-    handle, temp = tempfile.mkstemp(prefix=".LATEST-", dir=folder)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(name + "\n")
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temp, folder / LATEST)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    write_atomic(folder / LATEST, (name + "\n").encode("utf-8"))

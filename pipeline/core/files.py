@@ -1,0 +1,101 @@
+"""Atomic writes: a reader sees the old file or the new one, never half of either.
+
+Every file the pipeline writes goes through here: snapshots in raw/, dataset versions and
+LATEST in processed/, compacted versions, sources.toml. Files and folders are created with
+the modes the user's umask gives (0644 / 0755 under umask 022), so a dashboard running as
+another user can read them; temporary names are unique per writer and start with '.', so
+globbing a folder never picks one up.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+
+def _read_umask() -> int:
+    # /proc gives the umask without changing it; os.umask() would race other threads.
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def file_mode() -> int:
+    """The mode a new file gets under the user's umask (0o644 under 022)."""
+    return 0o666 & ~_read_umask()
+
+
+def folder_mode() -> int:
+    """The mode a new folder gets under the user's umask (0o755 under 022)."""
+    return 0o777 & ~_read_umask()
+
+
+def write_new(path: Path, data: bytes) -> None:
+    """Write a file that nobody reads yet (inside a staging folder) and flush it to disk."""
+    with open(path, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def write_atomic(
+    path: Path,
+    data: bytes,
+    *,
+    mode: int | None = None,
+    check: Callable[[Path], object] | None = None,
+) -> None:
+    """Replace ``path`` with ``data`` through a unique temporary file in the same folder.
+
+    ``mode`` defaults to the umask's; ``check`` is called on the temporary file before it
+    replaces the old one (raise to keep the old one).
+    """
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temp, file_mode() if mode is None else mode)
+        if check is not None:
+            check(Path(temp))
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def staging_folder(parent: Path, prefix: str = ".tmp-") -> Path:
+    """A new, uniquely named folder in ``parent`` to fill before :func:`publish_folder`."""
+    folder = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+    os.chmod(folder, folder_mode())
+    return folder
+
+
+def publish_folder(staging: Path, target: Path) -> None:
+    """Rename a filled staging folder into place and make the rename durable."""
+    os.rename(staging, target)
+    sync_folder(target.parent)
+
+
+def sync_folder(folder: Path) -> None:
+    """fsync a folder, so the names created or renamed in it survive a power cut."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some file systems refuse fsync on folders; the rename is still atomic
+    finally:
+        os.close(fd)
