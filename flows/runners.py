@@ -1,18 +1,28 @@
-"""The task runner a flow runs its tasks on, from settings.
+"""Where a flow's tasks run, and the runner that turns a library chain's steps into tasks.
 
-``local``: Prefect's thread pool in this process. ``dask``: prefect-dask's DaskTaskRunner on
-an existing cluster (PIPELINE_DASK_ADDRESS) or on a LocalCluster of PIPELINE_DASK_WORKERS
-worker processes. Workers need this package installed (same version) and, for a real
-Prefect server, PREFECT_API_URL reaching it.
+``task_runner``: ``local`` is Prefect's thread pool in this process; ``dask`` is
+prefect-dask's DaskTaskRunner on an existing cluster (PIPELINE_DASK_ADDRESS) or on a
+LocalCluster of PIPELINE_DASK_WORKERS worker processes. Workers need this package installed
+(same version) and, for a real Prefect server, PREFECT_API_URL reaching it.
+
+:class:`PrefectRunner` is what a flow passes to its chain in :mod:`pipeline.run`: ``map``
+maps a task over the items on the flow's task runner, ``call`` runs a task in the flow's
+process, messages go to the run's logger. The flows hold no logic of their own.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Sequence
+from functools import cache
+from typing import Any, TypeVar, cast
 
+from prefect import Task, get_run_logger, task, unmapped
+from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 from pipeline.core.settings import Settings
+
+R = TypeVar("R")
 
 
 def task_runner(settings: Settings) -> TaskRunner[Any]:
@@ -30,3 +40,30 @@ def task_runner(settings: Settings) -> TaskRunner[Any]:
             "dashboard_address": None,
         }
     )
+
+
+@cache
+def as_task(step: Callable[..., Any]) -> Task[Any, Any]:
+    """The Prefect task of a library step, named after it (made once per step)."""
+    name = step.__name__.replace("_", "-")
+    made: Task[Any, Any] = task(name=name, cache_policy=NO_CACHE)(step)
+    return made
+
+
+class PrefectRunner:
+    """A chain's steps as Prefect tasks of the flow that is running."""
+
+    def map(self, step: Callable[..., R], items: Sequence[Any], *args: Any) -> list[R]:
+        if not items:
+            return []
+        futures = as_task(step).map(list(items), *(unmapped(arg) for arg in args))
+        return list(futures.result())
+
+    def call(self, step: Callable[..., R], *args: Any) -> R:
+        return cast(R, as_task(step)(*args))
+
+    def info(self, message: str) -> None:
+        get_run_logger().info(message)
+
+    def note(self, message: str) -> None:
+        get_run_logger().warning(message)

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+
+from pydantic import BaseModel
 
 from pipeline import __version__
 from pipeline.core.errors import PipelineError
@@ -89,7 +90,8 @@ def _build_parser() -> argparse.ArgumentParser:
 def _source_for(path: Path, text: str, fmt: SourceFormat) -> Source:
     """The Source a file belongs to: sources.toml's entry for that snapshot, else a stand-in."""
     from pipeline.parse.detect import source_for_path
-    from pipeline.sources.config import load_sources, read_snapshot_meta
+    from pipeline.sources.config import load_sources
+    from pipeline.sources.snapshots import read_snapshot_meta
 
     settings = get_settings()
     if settings.sources_file.is_file():
@@ -116,8 +118,11 @@ def _source_for(path: Path, text: str, fmt: SourceFormat) -> Source:
 
 
 def _command_parse(path: Path, forced: str | None) -> int:
-    from pipeline.parse.detect import detect_format, parse_document
-    from pipeline.sources.config import decode_document
+    from pipeline.core.ids import sha256_bytes
+    from pipeline.parse.detect import detect_format
+    from pipeline.run.steps import parse_snapshot
+    from pipeline.sources.decode import decode_document
+    from pipeline.sources.snapshots import Snapshot
 
     try:
         data = path.read_bytes()
@@ -126,7 +131,9 @@ def _command_parse(path: Path, forced: str | None) -> int:
     text = decode_document(data, str(path))
     fmt = SourceFormat(forced) if forced else detect_format(text)
     source = _source_for(path, text, fmt)
-    document = parse_document(text, source, fmt)
+    bundle = parse_snapshot(Snapshot(source, path, text, sha256_bytes(data), fmt))
+    document = bundle.document
+    assert isinstance(document, BaseModel)  # every kind's document is a record
     sys.stdout.write(json.dumps(document.model_dump(mode="json"), ensure_ascii=False, indent=2))
     sys.stdout.write("\n")
     return 0
@@ -171,11 +178,12 @@ def _command_serve(cron: str | None, interval: float | None, port: int) -> int:
 
 
 def _command_replay(location: Path, name: str | None, file_path: str, limit: int | None) -> int:
+    from pipeline.run.replay import replay_name
+
     settings = get_settings()
     if not location.exists():
         raise PipelineError(f"{location}: no such archive, folder or git repository")
-    stem = location.name.split(".")[0] if location.is_file() else location.resolve().name
-    dataset = name or re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-") or "history"
+    dataset = name or replay_name(location)
 
     from flows.prefect_env import configure_prefect
 
@@ -192,7 +200,8 @@ def _command_replay(location: Path, name: str | None, file_path: str, limit: int
 
 
 def _command_ingest_readme(target: str, name: str | None, add: bool) -> int:
-    from pipeline.run.ingest_readme import check_new_source, dataset_name, prepare_readme
+    from pipeline.run.ingest_readme import dataset_name, prepare_readme
+    from pipeline.sources.config import check_new_source
 
     settings = get_settings()
     if add:
@@ -226,7 +235,7 @@ def _command_sources() -> int:
     from pipeline.sources.config import load_sources
 
     for source in load_sources(get_settings().sources_file):
-        print(f"{source.id}\t{source.kind.value}\t{source.url}")
+        print(f"{source.id}\t{source.kind}\t{source.url}")
     return 0
 
 

@@ -25,12 +25,6 @@ class Record(BaseModel):
 # --------------------------------------------------------------------------- sources
 
 
-class SourceKind(StrEnum):
-    readme = "readme"
-    workshop = "workshop"
-    session = "session"
-
-
 class SourceFormat(StrEnum):
     markdown = "markdown"
     html = "html"
@@ -41,7 +35,10 @@ class Source(Record):
     """One entry of sources.toml: where a document comes from and what it is."""
 
     id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="slug, unique")]
-    kind: SourceKind
+    kind: str = Field(
+        pattern=r"^[a-z0-9][a-z0-9-]*$",
+        description="a registered source kind (pipeline/kinds): readme, workshop, session",
+    )
     url: str
     snapshot: str | None = Field(
         default=None, description="path of the embedded snapshot, relative to the raw folder"
@@ -61,7 +58,7 @@ class SnapshotMeta(Record):
 
     source_id: str
     url: str
-    kind: SourceKind
+    kind: str
     format: SourceFormat
     sha256: str
     captured_at: datetime | None = None
@@ -190,6 +187,10 @@ class ItemType(StrEnum):
     other = "other"
 
 
+# The item types that present a paper (as opposed to talks, breaks, remarks...).
+PAPER_ITEM_TYPES = frozenset({ItemType.poster, ItemType.spotlight, ItemType.oral})
+
+
 class Organizer(Record):
     name: str
     affiliation: str | None = None
@@ -279,9 +280,6 @@ class EventDocument(Record):
     warnings: list[ParseWarning] = Field(default_factory=list)
 
 
-ParsedDocument = Annotated[ReadmeDocument | EventDocument, Field(discriminator="kind")]
-
-
 # --------------------------------------------------------------------------- output versions
 
 
@@ -349,6 +347,14 @@ class AppearanceKind(StrEnum):
     contributed_talk = "contributed_talk"
     invited_talk = "invited_talk"
     other = "other"
+
+
+def appearance_kind(item_type: ItemType) -> AppearanceKind:
+    """How an event item appears on a paper: its own type where the vocabulary has it."""
+    try:
+        return AppearanceKind(item_type.value)
+    except ValueError:
+        return AppearanceKind.other
 
 
 class Appearance(Record):

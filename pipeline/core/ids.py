@@ -60,11 +60,22 @@ def arxiv_id_from_url(url: str) -> ArxivId | None:
 
 
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
+_SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
+
+
+def is_slug(name: str) -> bool:
+    """Lower-case letters, digits and '-', starting with a letter or digit (whole string)."""
+    return _SLUG.fullmatch(name) is not None
 
 
 def slugify(text: str, default: str = "") -> str:
     """A dataset or source name from any text: lower-case letters, digits and '-'."""
     return _NOT_SLUG.sub("-", text.lower()).strip("-") or default
+
+
+def sha256_bytes(data: bytes) -> str:
+    """The content address of a snapshot or an output file."""
+    return hashlib.sha256(data).hexdigest()
 
 
 def short_hash(*parts: str, length: int = 12) -> str:

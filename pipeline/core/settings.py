@@ -32,6 +32,9 @@ class Settings(BaseSettings):
         Path(".state"), description="Prefect home, caches and other run state (git-ignored)"
     )
     offline: bool = Field(False, description="never touch the network; raw/ serves")
+    enrichment_service: str = Field(
+        "arxiv", description="where linked papers get their metadata (pipeline/enrich)"
+    )
     arxiv_api_url: str = Field(
         "https://export.arxiv.org/api/query", description="arXiv API endpoint (a test's fake)"
     )

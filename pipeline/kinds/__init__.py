@@ -1,0 +1,51 @@
+"""Source kinds, by name: what ``kind = "..."`` in sources.toml means.
+
+To add a kind: a module in this package with a class that implements
+:class:`~pipeline.kinds.base.SourceKind` (parse, reload, mentions, with_enrichment, tables)
+and one line in :data:`KINDS`. Tests and plug-ins may call :func:`register_kind`.
+"""
+
+from __future__ import annotations
+
+from pipeline.core.errors import SourceConfigError
+from pipeline.kinds.base import SourceBundle, SourceKind
+from pipeline.kinds.event import EventBundle, EventPageKind
+from pipeline.kinds.readme import ReadmeKind
+
+KINDS: dict[str, SourceKind] = {
+    kind.name: kind
+    for kind in (
+        ReadmeKind(),
+        EventPageKind("workshop"),
+        EventPageKind("session"),
+    )
+}
+
+
+def register_kind(kind: SourceKind) -> None:
+    """Make ``kind = "<kind.name>"`` mean this kind (replacing any of that name)."""
+    KINDS[kind.name] = kind
+
+
+def check_kind(name: str) -> SourceKind:
+    """The kind of that name, or a one-line error naming the known ones."""
+    try:
+        return KINDS[name]
+    except KeyError:
+        known = ", ".join(sorted(KINDS))
+        raise SourceConfigError(f"kind {name!r} is not a source kind ({known})") from None
+
+
+def kind_of(bundle: SourceBundle) -> SourceKind:
+    return check_kind(bundle.source.kind)
+
+
+__all__ = [
+    "KINDS",
+    "EventBundle",
+    "SourceBundle",
+    "SourceKind",
+    "check_kind",
+    "kind_of",
+    "register_kind",
+]

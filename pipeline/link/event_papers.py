@@ -12,18 +12,27 @@ from urllib.parse import urlsplit
 
 from pipeline.core.ids import title_key_id
 from pipeline.core.text import normalise_title
-from pipeline.models import EventDocument, EventPaper, ItemType, Link, Presentation, ScheduleItem
+from pipeline.models import (
+    PAPER_ITEM_TYPES,
+    EventDocument,
+    EventPaper,
+    ItemType,
+    Link,
+    Presentation,
+    ScheduleItem,
+)
 
 __all__ = ["papers_from_event"]
 
-_PAPER_TYPES = frozenset({ItemType.poster, ItemType.spotlight, ItemType.oral})
 # Links that show a contributed talk is about a paper (not a session of several talks).
 _PAPER_HOSTS = ("openreview.net", "arxiv.org")
 
 
 def papers_from_event(doc: EventDocument) -> list[EventPaper]:
     """Posters, spotlights, orals and paper talks, one record per paper, in page order."""
-    paper_titles = {normalise_title(item.title) for item in doc.items if item.type in _PAPER_TYPES}
+    paper_titles = {
+        normalise_title(item.title) for item in doc.items if item.type in PAPER_ITEM_TYPES
+    }
     groups: dict[str, list[ScheduleItem]] = {}
     for item in doc.items:
         if _presents_a_paper(item, paper_titles):
@@ -32,7 +41,7 @@ def papers_from_event(doc: EventDocument) -> list[EventPaper]:
 
 
 def _presents_a_paper(item: ScheduleItem, paper_titles: set[str]) -> bool:
-    if item.type in _PAPER_TYPES:
+    if item.type in PAPER_ITEM_TYPES:
         return True
     if item.type is not ItemType.contributed_talk:
         return False

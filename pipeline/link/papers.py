@@ -30,17 +30,12 @@ from pipeline.core.text import (
 )
 from pipeline.models import (
     Appearance,
-    AppearanceKind,
     Enrichment,
     EnrichmentStatus,
-    Event,
-    EventPaper,
     MatchEvidence,
     MatchRule,
     NearMiss,
     Paper,
-    PaperCard,
-    Source,
 )
 
 NEAR_MISS_SCORE = 0.85
@@ -79,62 +74,6 @@ class LinkResult:
     near_misses: list[NearMiss]
     # record id of each mention -> the paper id it was linked to
     paper_of: dict[tuple[str, str], str]
-
-
-def mentions_from_cards(cards: Iterable[PaperCard], source: Source) -> list[Mention]:
-    return [
-        Mention(
-            appearance=Appearance(
-                source_id=source.id,
-                record_id=card.id,
-                kind=AppearanceKind.readme_card,
-                title=card.title,
-                section=card.section,
-                url=source.url,
-            ),
-            title=card.title,
-            authors=card.authors,
-            arxiv_id=card.arxiv_id,
-            abstract=None,
-            keywords=card.keywords,
-            topic=card.topic,
-            enrichment=card.enrichment,
-            rank=0,
-        )
-        for card in cards
-    ]
-
-
-def mentions_from_event(
-    event: Event, papers: Iterable[EventPaper], source: Source
-) -> list[Mention]:
-    mentions = []
-    for paper in papers:
-        for presentation in paper.presentations:
-            kind = (
-                AppearanceKind(presentation.type.value)
-                if presentation.type.value in AppearanceKind.__members__
-                else AppearanceKind.other
-            )
-            mentions.append(
-                Mention(
-                    appearance=Appearance(
-                        source_id=source.id,
-                        record_id=presentation.item_id,
-                        kind=kind,
-                        title=paper.title,
-                        event=event.title,
-                        time=presentation.start_at,
-                        url=event.url or source.url,
-                    ),
-                    title=paper.title,
-                    authors=paper.authors,
-                    abstract=paper.abstract,
-                    enrichment=paper.enrichment,
-                    rank=1,
-                )
-            )
-    return mentions
 
 
 class _Groups:

@@ -1,21 +1,31 @@
-"""History replay: one dataset version per historical README, dated with its commit time.
+"""The replay chain: a README's history into one dataset version per commit.
 
-Each version carries changes.json against the one before, so the dataset is the list's
-history as a time-travel dataset; older versions are kept compressed by the storage layer.
-Replaying again writes only the versions not yet written (a resumed or extended history).
+Each version is dated with its commit time and carries changes.json against the one before,
+so the dataset is the list's history as a time-travel dataset; older versions are kept
+compressed by the store. Replaying again writes only the versions not yet written (a
+resumed or extended history). Versions are parsed in chunks (in parallel on a runner that
+maps) and written in commit order, so memory stays flat however long the history is.
+
+Written once: :func:`replay` runs in-process by default; the Prefect flow
+(:mod:`flows.replay`) passes its runner.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
+from itertools import islice
+from pathlib import Path, PurePosixPath
 
-from pipeline.core.errors import InputError
+from pipeline.core.errors import InputError, PipelineError
+from pipeline.core.ids import sha256_bytes, slugify
+from pipeline.core.settings import Settings
 from pipeline.models import InputFile, PaperCard, ParseWarning, ReadmeDocument
-from pipeline.parse.readme.cards import parse_readme_markdown
-from pipeline.sources.config import decode_document, sha256_bytes
-from pipeline.sources.history import HistoricalVersion
+from pipeline.parse.readme import read_readme
+from pipeline.run.runner import IN_PROCESS, Runner
+from pipeline.sources.decode import decode_document
+from pipeline.sources.history import HistoricalVersion, read_history
+from pipeline.sources.snapshots import SUFFIX_FORMATS
 from pipeline.store.versions import (
     MAIN_TABLE,
     DatasetVersion,
@@ -25,6 +35,8 @@ from pipeline.store.versions import (
     read_manifest,
     write_version,
 )
+
+CHUNK = 24  # versions parsed at once: enough to keep a cluster busy, little memory
 
 
 @dataclass
@@ -36,13 +48,21 @@ class ReplaySummary:
     warnings: int = 0
 
 
+def replay_name(location: Path) -> str:
+    """The dataset a history replays into without --name: from the archive or folder name."""
+    stem = location.name.split(".")[0] if location.is_file() else location.resolve().name
+    return slugify(stem, "history")
+
+
 def parse_historical(version: HistoricalVersion, dataset: str) -> ReadmeDocument:
-    """The cards of one historical README; an unreadable one gives zero cards and a warning."""
+    """The cards of one historical README (the same format choice as a refresh); an
+    unreadable one gives zero cards and a warning."""
     try:
         text = decode_document(version.data, version.name)
     except InputError as exc:
         return ReadmeDocument(warnings=[ParseWarning(line=None, message=str(exc))])
-    return parse_readme_markdown(text, source_id=dataset)
+    declared = SUFFIX_FORMATS.get(PurePosixPath(version.name).suffix.lower())
+    return read_readme(text, dataset, declared).document
 
 
 def version_inputs(version: HistoricalVersion, dataset: str) -> list[InputFile]:
@@ -82,19 +102,50 @@ def pending_versions(
         yield version
 
 
+def write_historical(
+    version: HistoricalVersion, document: ReadmeDocument, dataset: str, settings: Settings
+) -> WriteResult:
+    return write_version(settings.processed_dir, historical_version(version, document, dataset))
+
+
 def record_write(summary: ReplaySummary, result: WriteResult, document: ReadmeDocument) -> None:
     summary.written.append(result.version)
     summary.cards[result.version] = len(document.items)
     summary.warnings += len(document.warnings)
 
 
-def replay_history(
-    history: Iterable[HistoricalVersion], dataset: str, processed_dir: Path
+def replay_versions(
+    history: Iterable[HistoricalVersion],
+    dataset: str,
+    settings: Settings,
+    *,
+    runner: Runner = IN_PROCESS,
 ) -> ReplaySummary:
-    """Replay in-process, one version at a time (flat memory)."""
+    """Replay historical versions (oldest first) into ``dataset``."""
     summary = ReplaySummary(dataset)
-    for version in pending_versions(history, processed_dir, dataset, summary):
-        document = parse_historical(version, dataset)
-        result = write_version(processed_dir, historical_version(version, document, dataset))
-        record_write(summary, result, document)
+    pending = pending_versions(history, settings.processed_dir, dataset, summary)
+    while chunk := list(islice(pending, CHUNK)):
+        documents = runner.map(parse_historical, chunk, dataset)
+        for version, document in zip(chunk, documents, strict=True):
+            # Written here, not as a task: a task run per version would cost more than the
+            # write, and versions must land in commit order anyway.
+            result = write_historical(version, document, dataset, settings)
+            record_write(summary, result, document)
+        runner.info(f"{dataset}: {len(summary.written)} versions written")
     return summary
+
+
+def replay(
+    location: Path,
+    dataset: str,
+    settings: Settings,
+    *,
+    file_path: str = "README.md",
+    limit: int | None = None,
+    runner: Runner = IN_PROCESS,
+) -> ReplaySummary:
+    """Replay the history at ``location`` (tarball, folder or git repo) into ``dataset``."""
+    if not location.exists():
+        raise PipelineError(f"{location}: no such archive, folder or git repository")
+    history = islice(read_history(location, file_path), limit)
+    return replay_versions(history, dataset, settings, runner=runner)

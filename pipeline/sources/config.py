@@ -1,34 +1,25 @@
-"""sources.toml and the snapshots in raw/: the input end of the pipeline."""
+"""sources.toml: the list of sources a refresh ingests, read and appended to."""
 
 from __future__ import annotations
 
-import hashlib
+import json
+import stat
 import tomllib
-from dataclasses import dataclass
+from datetime import date
+from enum import Enum
 from pathlib import Path
 
 from pydantic import ValidationError
 
-from pipeline.core.errors import InputError, SourceConfigError
-from pipeline.models import SnapshotMeta, Source, SourceFormat
-
-META_SUFFIX = ".meta.json"
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """The bytes of one captured document, decoded, with where they came from."""
-
-    source: Source
-    path: Path
-    text: str
-    sha256: str
-    format: SourceFormat | None = None  # of these bytes: a fetched page may differ from raw/
-    note: str | None = None  # e.g. "fetch failed; using the embedded snapshot"
+from pipeline.core.errors import PipelineError, SourceConfigError
+from pipeline.core.files import write_atomic
+from pipeline.models import Source
 
 
 def load_sources(path: Path) -> list[Source]:
-    """The sources listed in sources.toml, validated; ids must be unique."""
+    """The sources listed in sources.toml, validated; ids must be unique, kinds known."""
+    from pipeline.kinds import check_kind
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -41,11 +32,15 @@ def load_sources(path: Path) -> list[Source]:
     sources: list[Source] = []
     for index, entry in enumerate(entries, start=1):
         try:
-            sources.append(Source.model_validate(entry))
+            source = Source.model_validate(entry)
+            check_kind(source.kind)
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(part) for part in first["loc"])
             raise SourceConfigError(f"{path}: source #{index}: {where}: {first['msg']}") from None
+        except SourceConfigError as exc:
+            raise SourceConfigError(f"{path}: source #{index}: {exc}") from None
+        sources.append(source)
     seen: set[str] = set()
     for source in sources:
         if source.id in seen:
@@ -54,29 +49,51 @@ def load_sources(path: Path) -> list[Source]:
     return sources
 
 
-def decode_document(data: bytes, name: str) -> str:
-    """Bytes as text, or a one-line InputError for empty or binary input."""
-    if not data.strip():
-        raise InputError(f"{name}: the file is empty")
-    if b"\x00" in data[:8192]:
-        raise InputError(f"{name}: this is a binary file, not a text document")
+def check_new_source(sources_file: Path, source_id: str) -> None:
+    """Refuse, in one line, an id sources.toml already has (before any work is done)."""
+    if sources_file.exists() and any(s.id == source_id for s in load_sources(sources_file)):
+        raise PipelineError(
+            f"{sources_file}: a source with id {source_id!r} is already there; "
+            "choose another --name"
+        )
+
+
+def _toml_value(value: object) -> str:
+    if isinstance(value, Enum):
+        value = value.value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()  # a TOML local date, as the hand-written entries have
+    # JSON's escapes (\" \\ \n \uXXXX) are TOML's; DEL is the one control JSON leaves raw.
+    return json.dumps(str(value), ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
+def source_table(source: Source) -> str:
+    """A [[source]] table for sources.toml, fields in the model's order."""
+    lines = ["[[source]]"]
+    for key, value in source.model_dump(exclude_none=True).items():
+        lines.append(f"{key} = {_toml_value(value)}")
+    return "\n".join(lines) + "\n"
+
+
+def add_source(sources_file: Path, source: Source) -> None:
+    """Append a [[source]] table to sources.toml as text (its comments and layout stay).
+
+    The new text is checked with the same loader a refresh uses before it replaces the file,
+    so a failed append never leaves a broken sources.toml.
+    """
+    check_new_source(sources_file, source.id)
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{name}: not UTF-8 text (byte {exc.start})") from None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def read_snapshot_meta(path: Path) -> SnapshotMeta | None:
-    """The metadata file kept beside a snapshot (``name.meta.json``), if there is one."""
-    meta_path = path.with_name(path.name.rsplit(".", 1)[0] + META_SUFFIX)
-    if not meta_path.is_file():
-        return None
-    try:
-        return SnapshotMeta.model_validate_json(meta_path.read_bytes())
-    except ValidationError as exc:
-        raise SourceConfigError(f"{meta_path}: invalid snapshot metadata: {exc}") from None
+        before = sources_file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        before = ""
+    except OSError as exc:
+        raise PipelineError(f"{sources_file}: {exc.strerror or exc}") from None
+    separator = "" if not before else "\n" if before.endswith("\n") else "\n\n"
+    after = f"{before}{separator}{source_table(source)}"
+    # sources.toml keeps the permissions it had; the new text must load before it replaces.
+    mode = stat.S_IMODE(sources_file.stat().st_mode) if sources_file.exists() else None
+    write_atomic(sources_file, after.encode("utf-8"), mode=mode, check=load_sources)

@@ -13,7 +13,7 @@ fetch fails fall back to the last good snapshot, then to the embedded default of
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Literal
@@ -22,15 +22,18 @@ from urllib.parse import urlsplit
 import requests
 from pydantic import ValidationError
 
-from pipeline.core.errors import InputError, SourceConfigError
+from pipeline.core.errors import InputError, PipelineError, SourceConfigError
 from pipeline.core.files import write_atomic
+from pipeline.core.ids import sha256_bytes
 from pipeline.core.settings import Settings
 from pipeline.models import Record, SnapshotMeta, Source, SourceFormat
-from pipeline.sources.config import META_SUFFIX, decode_document, read_snapshot_meta, sha256_bytes
+from pipeline.sources.decode import decode_document
 from pipeline.sources.fetch import FetchResult, RobotsCache, Sleep, fetch
 
+META_SUFFIX = ".meta.json"
+
 EXTENSIONS = {SourceFormat.markdown: "md", SourceFormat.html: "html", SourceFormat.text: "txt"}
-_SUFFIX_FORMATS = {
+SUFFIX_FORMATS = {
     ".md": SourceFormat.markdown,
     ".markdown": SourceFormat.markdown,
     ".html": SourceFormat.html,
@@ -41,7 +44,37 @@ _HTML_TYPES = {"text/html", "application/xhtml+xml"}
 _MARKDOWN_TYPES = {"text/markdown", "text/x-markdown"}
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
+# What a local file is kept as: the store takes a snapshot's format from its media type.
+MEDIA_TYPES = {
+    SourceFormat.markdown: "text/markdown",
+    SourceFormat.html: "text/html",
+    SourceFormat.text: "text/plain",
+}
+
 OutcomeStatus = Literal["fetched", "not_modified", "fallback", "embedded"]
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The bytes of one captured document, decoded, with where they came from."""
+
+    source: Source
+    path: Path
+    text: str
+    sha256: str
+    format: SourceFormat | None = None  # of these bytes: a fetched page may differ from raw/
+    note: str | None = None  # e.g. "fetch failed; using the embedded snapshot"
+
+
+def read_snapshot_meta(path: Path) -> SnapshotMeta | None:
+    """The metadata file kept beside a snapshot (``name.meta.json``), if there is one."""
+    meta_path = path.with_name(path.name.rsplit(".", 1)[0] + META_SUFFIX)
+    if not meta_path.is_file():
+        return None
+    try:
+        return SnapshotMeta.model_validate_json(meta_path.read_bytes())
+    except ValidationError as exc:
+        raise SourceConfigError(f"{meta_path}: invalid snapshot metadata: {exc}") from None
 
 
 @dataclass(frozen=True)
@@ -102,8 +135,8 @@ def snapshot_format(source: Source, result: FetchResult) -> SourceFormat:
         return SourceFormat.markdown
     for url in (result.final_url, result.fetch_url):
         suffix = PurePosixPath(urlsplit(url).path).suffix.lower()
-        if suffix in _SUFFIX_FORMATS:
-            return _SUFFIX_FORMATS[suffix]
+        if suffix in SUFFIX_FORMATS:
+            return SUFFIX_FORMATS[suffix]
     if media_type == "text/plain":
         return SourceFormat.text
     return source.format or SourceFormat.text
@@ -254,23 +287,97 @@ def read_check(state_dir: Path, source_id: str) -> SourceCheck | None:
         return None
 
 
-def _fallback(
+@dataclass(frozen=True)
+class Retrieved:
+    """A source's body for this run, before it is kept: fresh, or the last snapshot's.
+
+    ``result`` is this run's fetch, if one was made. When its body is new (status
+    'fetched') :func:`keep` stores it; otherwise ``path`` names the snapshot in raw/ that
+    serves.
+    """
+
+    data: bytes
+    status: OutcomeStatus
+    format: SourceFormat | None
+    result: FetchResult | None = None
+    path: Path | None = None
+    meta: SnapshotMeta | None = None
+    note: str | None = None
+    error: str | None = None  # why a fetch did not give a new body, if it did not
+
+    @property
+    def fetched(self) -> FetchResult | None:
+        """The fetch whose new body is still to be kept, if any."""
+        return self.result if self.status == "fetched" else None
+
+
+def retrieve(
     source: Source,
-    raw_dir: Path,
-    previous: tuple[Path, SnapshotMeta] | None,
-    error: str | None,
-) -> SnapshotOutcome:
-    """The last good snapshot after a failed fetch: the latest fetched one, else embedded."""
+    settings: Settings,
+    *,
+    embedded: bool = True,
+    session: requests.Session | None = None,
+    robots: RobotsCache | None = None,
+    sleep: Sleep | None = None,
+) -> Retrieved:
+    """This run's body of a source: freshly fetched when the web allows, else the last good
+    snapshot (the latest fetched one, then, with ``embedded``, sources.toml's default).
+
+    A fetched body that cannot be read as text (empty, binary, not UTF-8) never replaces a
+    good snapshot. Raises SourceConfigError when nothing at all can serve.
+    """
+    raw_dir = settings.raw_dir
+    if not _is_fetchable(source.url):
+        path, _, meta = _embedded(source, raw_dir)
+        fmt = meta.format if meta else None
+        return Retrieved(path.read_bytes(), "embedded", fmt, None, path, meta)
+    # Only a snapshot of this very url may answer a conditional request: after the url in
+    # sources.toml changes, an old Last-Modified could otherwise turn into a wrong 304.
+    previous = latest_snapshot(raw_dir, source, url=source.url)
+    result = fetch(
+        source.url,
+        settings,
+        previous=previous[1] if previous else None,
+        session=session,
+        robots=robots,
+        sleep=sleep,
+    )
+    error = result.error
+    if result.status == "fetched" and result.body is not None:
+        try:
+            decode_document(result.body, result.final_url)
+        except InputError as exc:
+            error = f"unusable body: {exc}"
+        else:
+            fmt = snapshot_format(source, result)
+            return Retrieved(result.body, "fetched", fmt, result)
+    elif result.status == "not_modified" and previous is not None:
+        path, meta = previous
+        return Retrieved(path.read_bytes(), "not_modified", meta.format, result, path, meta)
+    elif result.status == "not_modified":  # fetch() only sends conditions it got from us
+        error = "304 Not Modified but no snapshot to reuse"
     if previous is not None:
         path, meta = previous
-        outcome = SnapshotOutcome(path, meta.sha256, meta, "fallback")
+        status: OutcomeStatus = "fallback"
         what = "last good snapshot"
+    elif embedded:
+        path, _, embedded_meta = _embedded(source, raw_dir)
+        meta, status, what = embedded_meta, "embedded", "embedded snapshot"
     else:
-        path, digest, embedded_meta = _embedded(source, raw_dir)
-        outcome = SnapshotOutcome(path, digest, embedded_meta, "embedded")
-        what = "embedded snapshot"
+        raise SourceConfigError(f"cannot fetch {source.url}: {error}")
     note = f"{source.id}: fetch failed ({error}); using {what} {_shown(path, raw_dir)}"
-    return replace(outcome, note=note)
+    fmt = meta.format if meta else None
+    return Retrieved(path.read_bytes(), status, fmt, result, path, meta, note=note, error=error)
+
+
+def keep(raw_dir: Path, source: Source, retrieved: Retrieved) -> SnapshotOutcome:
+    """Store a fresh body in raw/ (a snapshot already there is left as it is)."""
+    if retrieved.fetched is not None:
+        stored = store_snapshot(raw_dir, source, retrieved.fetched)
+        return SnapshotOutcome(stored.path, stored.sha256, stored.meta, retrieved.status)
+    assert retrieved.path is not None  # see Retrieved
+    digest = sha256_bytes(retrieved.data)
+    return SnapshotOutcome(retrieved.path, digest, retrieved.meta, retrieved.status, retrieved.note)
 
 
 def refresh_snapshot(
@@ -288,42 +395,39 @@ def refresh_snapshot(
     the fetch failed (or the url is not http) and nothing was fetched before; the default
     snapshot of sources.toml serves. Raises SourceConfigError only when there is nothing at all.
     """
-    raw_dir = settings.raw_dir
-    if not _is_fetchable(source.url):
-        path, digest, meta = _embedded(source, raw_dir)
-        embedded = SnapshotOutcome(path, digest, meta, "embedded")
-        _record_check(settings, source, embedded, None)
-        return embedded
-
-    # Only a snapshot of this very url may answer a conditional request: after the url in
-    # sources.toml changes, an old Last-Modified could otherwise turn into a wrong 304.
-    previous = latest_snapshot(raw_dir, source, url=source.url)
-    result = fetch(
-        source.url,
-        settings,
-        previous=previous[1] if previous else None,
-        session=session,
-        robots=robots,
-        sleep=sleep,
-    )
-    error = result.error
-    outcome: SnapshotOutcome | None = None
-    if result.status == "fetched" and result.body is not None:
-        try:
-            # What the parsers cannot read (empty, binary, not UTF-8) must not replace a
-            # good snapshot.
-            decode_document(result.body, result.final_url)
-        except InputError as exc:
-            error = f"unusable body: {exc}"
-        else:
-            stored = store_snapshot(raw_dir, source, result)
-            outcome = SnapshotOutcome(stored.path, stored.sha256, stored.meta, "fetched")
-    elif result.status == "not_modified" and previous is not None:
-        path, meta = previous
-        outcome = SnapshotOutcome(path, meta.sha256, meta, "not_modified")
-    elif result.status == "not_modified":  # fetch() only sends conditions it got from us
-        error = "304 Not Modified but no snapshot to reuse"
-    if outcome is None:
-        outcome = _fallback(source, raw_dir, previous, error)
-    _record_check(settings, source, outcome, result, error)
+    retrieved = retrieve(source, settings, session=session, robots=robots, sleep=sleep)
+    outcome = keep(settings.raw_dir, source, retrieved)
+    _record_check(settings, source, outcome, retrieved.result, retrieved.error)
     return outcome
+
+
+def load_snapshot(source: Source, settings: Settings) -> Snapshot:
+    """This run's snapshot of a source, decoded: the chain's first step for every source."""
+    outcome = refresh_snapshot(source, settings)
+    data = outcome.path.read_bytes()
+    return Snapshot(
+        source=source,
+        path=outcome.path,
+        text=decode_document(data, str(outcome.path)),
+        sha256=outcome.sha256,
+        format=outcome.meta.format if outcome.meta else source.format,
+        note=outcome.note,
+    )
+
+
+def read_local(path: Path) -> tuple[bytes, FetchResult]:
+    """A local file as if fetched (so it is kept in raw/ like a page); one line if unreadable."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise PipelineError(f"{path}: {exc.strerror or exc}") from None
+    url = path.resolve().as_uri()
+    fetched = FetchResult(
+        status="fetched",
+        url=url,
+        fetch_url=url,
+        final_url=url,
+        fetched_at=datetime.now(UTC),
+        body=data,
+    )
+    return data, fetched

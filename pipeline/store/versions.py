@@ -45,6 +45,7 @@ from pipeline.models import (
 )
 from pipeline.store.changes import diff_records, render_change_sets
 from pipeline.store.compaction import KEYFRAME_EVERY, compact_version, read_version_file
+from pipeline.store.writers import dump_json, version_files
 
 LATEST = "LATEST"
 MAIN_TABLE = "records"
@@ -77,15 +78,6 @@ class WriteResult:
     path: Path
     status: Literal["written", "unchanged"]
     record_counts: dict[str, int] = field(default_factory=dict)
-
-
-def dump_json(data: Any) -> bytes:
-    """The one JSON encoding of every output file: stable, readable, UTF-8, newline-ended."""
-    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-
-
-def table_bytes(table: Table) -> bytes:
-    return dump_json([record.model_dump(mode="json") for record in table.records])
 
 
 def schema_bytes(tables: Sequence[Table]) -> bytes:
@@ -197,7 +189,7 @@ def write_version(processed_dir: Path, version: DatasetVersion) -> WriteResult:
     """Write a new version atomically, or report 'unchanged' when nothing differs."""
     folder = processed_dir / version.dataset
     folder.mkdir(parents=True, exist_ok=True)
-    files: dict[str, bytes] = {f"{table.name}.json": table_bytes(table) for table in version.tables}
+    files = version_files(list(version.tables))
     files["warnings.json"] = dump_json([w.model_dump(mode="json") for w in version.warnings])
     files["schema.json"] = schema_bytes(version.tables)
     counts = {table.name: len(table.records) for table in version.tables}

@@ -25,13 +25,15 @@ sys.path.insert(0, str(TESTS_DIR.parent))  # for pipeline, when run from elsewhe
 
 from fake_arxiv import FakeArxiv, FakePaper, synthetic_papers  # noqa: E402
 
-from pipeline.core.ids import parse_arxiv_id  # noqa: E402
+from pipeline.core.ids import parse_arxiv_id, sha256_bytes  # noqa: E402
 from pipeline.core.settings import Settings  # noqa: E402
 from pipeline.enrich import EnrichmentReport, PaperRef, enrich_papers  # noqa: E402
-from pipeline.link.event_papers import papers_from_event  # noqa: E402
+from pipeline.kinds import EventBundle  # noqa: E402
 from pipeline.models import ReadmeDocument  # noqa: E402
-from pipeline.parse.detect import detect_format, parse_document, source_for_path  # noqa: E402
-from pipeline.sources.config import decode_document, read_snapshot_meta  # noqa: E402
+from pipeline.parse.detect import detect_format, source_for_path  # noqa: E402
+from pipeline.run.steps import parse_snapshot  # noqa: E402
+from pipeline.sources.decode import decode_document  # noqa: E402
+from pipeline.sources.snapshots import Snapshot, read_snapshot_meta  # noqa: E402
 
 PROJECT = TESTS_DIR.parent
 DEFAULT_DOCUMENTS = [
@@ -44,26 +46,23 @@ DEFAULT_DOCUMENTS = [
 
 def papers_from_document(path: Path) -> list[PaperRef]:
     """PaperRefs of a README (its cards) or a workshop/session capture (its papers)."""
-    text = decode_document(path.read_bytes(), str(path))
+    data = path.read_bytes()
+    text = decode_document(data, str(path))
     fmt = detect_format(text)
     source = source_for_path(path, text, fmt)
     meta = read_snapshot_meta(path)
     if meta is not None:
         source = source.model_copy(update={"kind": meta.kind})
-    document = parse_document(text, source, fmt)
-    if isinstance(document, ReadmeDocument):
+    bundle = parse_snapshot(Snapshot(source, path, text, sha256_bytes(data), fmt))
+    if isinstance(bundle, EventBundle):
         return [
-            PaperRef(
-                key=card.id,
-                title=card.title,
-                authors=card.authors,
-                arxiv_id=card.arxiv_id,
-            )
-            for card in document.items
+            PaperRef(key=paper.id, title=paper.title, authors=paper.authors)
+            for paper in bundle.event_papers
         ]
+    assert isinstance(bundle.document, ReadmeDocument)
     return [
-        PaperRef(key=paper.id, title=paper.title, authors=paper.authors)
-        for paper in papers_from_event(document)
+        PaperRef(key=card.id, title=card.title, authors=card.authors, arxiv_id=card.arxiv_id)
+        for card in bundle.document.items
     ]
 
 

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from pipeline.core.settings import Settings
-from pipeline.run.refresh import run_pipeline
+from pipeline.run.refresh import refresh as run_refresh
 
 PROJECT = Path(__file__).resolve().parents[2]
 
@@ -35,7 +35,7 @@ def main() -> int:
         timings = []
         for _ in range(2):
             started = time.perf_counter()
-            summary = run_pipeline(settings)
+            summary = run_refresh(settings)
             timings.append(time.perf_counter() - started)
             statuses = sorted({result.status for result in summary.results})
             print(f"run {len(timings)}: {timings[-1]:.2f} s ({', '.join(statuses)})")

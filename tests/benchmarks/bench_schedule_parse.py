@@ -21,7 +21,7 @@ from lxml import etree  # type: ignore[import-untyped]
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from pipeline.models import Source, SourceKind  # noqa: E402
+from pipeline.models import Source  # noqa: E402
 from pipeline.parse.events.html_lines import html_lines  # noqa: E402
 from pipeline.parse.events.schedule import parse_schedule_html, parse_schedule_text  # noqa: E402
 
@@ -29,7 +29,7 @@ SEEDS = ROOT.parent / "shared" / "seeds"
 CAPTURES = ("000_9da80035aa0ccbc3.txt", "001_dca7463950b001f7.txt", "002_018b3c99b71c7c41.txt")
 SOURCE = Source(
     id="bench",
-    kind=SourceKind.workshop,
+    kind="workshop",
     url="https://icml.cc/virtual/2023/workshop/1",
     date=date(2023, 7, 28),
     timezone="America/Los_Angeles",

@@ -33,6 +33,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pipeline.core.ids import disambiguate, short_hash
 from pipeline.core.text import collapse_spaces, normalise_title, surname
 from pipeline.models import (
+    PAPER_ITEM_TYPES,
     Event,
     EventDocument,
     EventKind,
@@ -43,13 +44,11 @@ from pipeline.models import (
     Provenance,
     ScheduleItem,
     Source,
-    SourceKind,
 )
 from pipeline.parse.events.html_lines import HtmlError, VisibleLine, html_lines
 
 __all__ = ["looks_like_schedule", "parse_schedule_html", "parse_schedule_text"]
 
-PAPER_TYPES = frozenset({ItemType.poster, ItemType.spotlight, ItemType.oral})
 
 # --------------------------------------------------------------------------- line shapes
 
@@ -684,7 +683,7 @@ def _split_speaker_from_title(
     title: str, kind: ItemType, speakers: list[str]
 ) -> tuple[str, str | None]:
     """'Talk title, Murat A. Erdogdu' -> ('Talk title', 'Murat A. Erdogdu') for a talk."""
-    if kind in PAPER_TYPES or ", " not in title:
+    if kind in PAPER_ITEM_TYPES or ", " not in title:
         return title, None
     head, tail = title.rsplit(", ", 1)
     if not head or not looks_like_name(tail):
@@ -701,7 +700,7 @@ def _event(reader: _Reader, source: Source) -> Event:
     if heading is not None:
         is_session = heading.group("kind") == "Session"
     else:
-        is_session = source.kind is SourceKind.session
+        is_session = source.kind == "session"
     timezone = source.timezone
     if timezone is None and reader.timezone_shown:
         if _known_zone(reader.timezone_shown):
@@ -732,11 +731,11 @@ def _item_fields(
     label = slot.label if slot.label is not None or session_label is None else session_label
     kind = item_type(label, title)
     names = list(slot.names)
-    authors, speakers = (names, []) if kind in PAPER_TYPES else ([], names)
+    authors, speakers = (names, []) if kind in PAPER_ITEM_TYPES else ([], names)
     title, speaker = _split_speaker_from_title(title, kind, speakers)
     if speaker is not None and surname(speaker) not in {surname(name) for name in speakers}:
         speakers.append(speaker)
-    if kind in PAPER_TYPES and not authors:
+    if kind in PAPER_ITEM_TYPES and not authors:
         reader.warn(slot.title_line, f"{kind.value} '{title}' has no authors")
     match = slot.time
     start_at, end_at = clock.resolve(match, slot.first_line) if match else (None, None)
@@ -835,5 +834,5 @@ def looks_like_schedule(text: str) -> bool:
     first = next((token for token in tokens if token.kind is not Kind.blank), None)
     if first is None or first.kind is not Kind.text or not _KIND_HEADING.match(first.text):
         return False
-    reader = _Reader(tokens, Source(id="probe", kind=SourceKind.session, url=""))
+    reader = _Reader(tokens, Source(id="probe", kind="session", url=""))
     return any(reader.listing_item_starts(index) for index in range(len(tokens)))

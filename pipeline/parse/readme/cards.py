@@ -24,7 +24,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from pipeline.core.ids import ArxivId, arxiv_id_from_url, disambiguate, title_key_id
-from pipeline.models import Link, PaperCard, ParseWarning, Provenance, ReadmeDocument
+from pipeline.models import Link, PaperCard, ParseWarning, Provenance, ReadmeDocument, SourceFormat
 from pipeline.parse.readme.fields import (
     Heading,
     HeadingContext,
@@ -39,6 +39,7 @@ from pipeline.parse.readme.fields import (
     snippet,
     squash_spaces,
 )
+from pipeline.parse.readme.format import ReadmeFormat
 
 _LIST_OPEN = frozenset({"bullet_list_open", "ordered_list_open"})
 
@@ -542,3 +543,19 @@ def _card(
         arxiv_version=item.arxiv.version if item.arxiv else None,
         provenance=Provenance(source_id=source_id, line=line),
     )
+
+
+def _settles(document: ReadmeDocument) -> bool:
+    """Cards most of which have a link are this format's; a list whose cards are mostly
+    linkless (a category bullet over a sub-list of papers: '- Vision' / '  - [Paper](url)')
+    may read better as a paper list, so that format is asked too."""
+    linkless = sum(1 for card in document.items if not card.links)
+    return bool(document.items) and linkless * 2 <= len(document.items)
+
+
+FORMAT = ReadmeFormat(
+    name="cards",
+    reads=SourceFormat.markdown,
+    read=lambda text, source_id: parse_readme_markdown(text, source_id=source_id),
+    settles=_settles,
+)

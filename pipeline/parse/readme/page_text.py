@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from pipeline.core.ids import disambiguate, title_key_id
-from pipeline.models import PaperCard, ParseWarning, Provenance, ReadmeDocument
+from pipeline.models import PaperCard, ParseWarning, Provenance, ReadmeDocument, SourceFormat
 from pipeline.parse.readme.fields import (
     SubItem,
     clean_title,
@@ -26,6 +26,7 @@ from pipeline.parse.readme.fields import (
     strip_trailing_labels,
     year_heading,
 )
+from pipeline.parse.readme.format import ReadmeFormat
 
 _BULLET = re.compile(r"^(?P<indent>[ \t]*)[•◦▪‣●]\s*(?P<text>.*)$")
 # GitHub's file header ends with e.g. '2941 lines (2285 loc) · 456 KB'.
@@ -304,3 +305,22 @@ def parse_readme_text(text: str, source_id: str = "readme") -> ReadmeDocument:
             reason = "no bullet under a section heading looks like a card"
         warnings.append(ParseWarning(line=None, message=f"no paper cards found: {reason}"))
     return ReadmeDocument(title=title, items=items, warnings=warnings)
+
+
+def parse_readme_html(html: str, source_id: str = "readme") -> ReadmeDocument:
+    """A README given as HTML: read as its page text, saying so."""
+    document = parse_readme_text(html, source_id=source_id)
+    warning = ParseWarning(line=None, message="README given as HTML: read as page text")
+    return document.model_copy(update={"warnings": [warning, *document.warnings]})
+
+
+FORMAT = ReadmeFormat(
+    name="page-text",
+    reads=SourceFormat.text,
+    read=lambda text, source_id: parse_readme_text(text, source_id=source_id),
+)
+HTML_FORMAT = ReadmeFormat(
+    name="html-page-text",
+    reads=SourceFormat.html,
+    read=lambda text, source_id: parse_readme_html(text, source_id=source_id),
+)

@@ -28,7 +28,7 @@ from markdown_it.token import Token
 
 from pipeline.core.ids import ArxivId, arxiv_id_from_url, disambiguate, parse_arxiv_id, title_key_id
 from pipeline.core.text import normalise_title
-from pipeline.models import Link, PaperCard, ParseWarning, Provenance, ReadmeDocument
+from pipeline.models import Link, PaperCard, ParseWarning, Provenance, ReadmeDocument, SourceFormat
 from pipeline.parse.readme.fields import (
     Heading,
     HeadingContext,
@@ -43,6 +43,7 @@ from pipeline.parse.readme.fields import (
     split_authors,
     squash_spaces,
 )
+from pipeline.parse.readme.format import ReadmeFormat
 
 _LIST_OPEN = frozenset({"bullet_list_open", "ordered_list_open"})
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
@@ -744,3 +745,10 @@ def _card(entry: _Entry, card_id: str, source_id: str) -> PaperCard:
         arxiv_version=entry.arxiv.version if entry.arxiv else None,
         provenance=Provenance(source_id=source_id, line=entry.line),
     )
+
+
+FORMAT = ReadmeFormat(
+    name="paper-list",
+    reads=SourceFormat.markdown,
+    read=lambda text, source_id: parse_paper_list(text, source_id=source_id),
+)

@@ -10,7 +10,7 @@ import pytest
 
 from pipeline.core.ids import short_hash
 from pipeline.core.text import collapse_spaces
-from pipeline.models import EventDocument, Link, Source, SourceKind
+from pipeline.models import EventDocument, Link, Source
 from pipeline.parse.events.html_lines import HtmlError, html_lines
 from pipeline.parse.events.schedule import (
     looks_like_schedule,
@@ -339,7 +339,7 @@ REALISTIC_PAGE = """<!DOCTYPE html>
 def test_realistic_pretty_printed_page_parses_with_html_line_provenance() -> None:
     source = Source(
         id="ws",
-        kind=SourceKind.workshop,
+        kind="workshop",
         url="https://icml.cc/virtual/2022/workshop/1",
         date=date(2022, 7, 23),
         timezone="America/New_York",

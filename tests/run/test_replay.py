@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.run.replay import replay_history
+from pipeline.core.settings import Settings
+from pipeline.run.replay import replay_versions
 from pipeline.sources.history import read_history
 from pipeline.store.versions import (
     latest_version,
@@ -41,7 +42,7 @@ def git(repo: Path, *args: str, when: str | None = None) -> None:
 
 def test_first_120_versions_of_the_real_history_replay_in_commit_order(tmp_path: Path) -> None:
     history = list(islice(read_history(require(HISTORY_TARBALL)), 120))
-    summary = replay_history(history, "adp", tmp_path)
+    summary = replay_versions(history, "adp", Settings(processed_dir=tmp_path))
     versions = list_versions(tmp_path, "adp")
     assert len(summary.written) == 120 and versions == summary.written
     by_name = {v.name[:4]: name for v, name in zip(history, summary.written, strict=True)}
@@ -56,7 +57,7 @@ def test_first_120_versions_of_the_real_history_replay_in_commit_order(tmp_path:
     assert not (tmp_path / "adp" / versions[10] / "records.json").exists()
     assert len(read_table(tmp_path, "adp", by_name["0011"])) == 4
 
-    again = replay_history(history, "adp", tmp_path)
+    again = replay_versions(history, "adp", Settings(processed_dir=tmp_path))
     assert again.written == [] and again.already_present == 120
 
 
@@ -73,7 +74,7 @@ def test_git_history_gives_a_version_per_commit_dated_with_its_commit_time(
     cards.append(("Grokking", "2201.02177"))
     write_readme(repo / "README.md", cards)
     git(repo, "commit", "-qam", "second", when="2022-02-02T10:00:00+00:00")
-    summary = replay_history(read_history(repo), "list", tmp_path / "out")
+    summary = replay_versions(read_history(repo), "list", Settings(processed_dir=tmp_path / "out"))
     assert [summary.cards[v] for v in summary.written] == [1, 2]
     assert summary.written == ["20210101T100000Z", "20220202T100000Z"]
     (changes,) = json.loads(
@@ -89,7 +90,9 @@ def test_folder_history_and_an_unreadable_version_give_a_warning_not_a_crash(
     folder.mkdir()
     write_readme(folder / "0001-20200101T000000-aaaaaaa.md", [("A Paper", "2001.00001")])
     (folder / "0002-20200201T000000-bbbbbbb.md").write_bytes(b"\x00\x01binary")
-    summary = replay_history(read_history(folder), "list", tmp_path / "out")
+    summary = replay_versions(
+        read_history(folder), "list", Settings(processed_dir=tmp_path / "out")
+    )
     assert len(summary.written) == 2 and summary.warnings == 1
     assert latest_version(tmp_path / "out", "list") == summary.written[-1]
 

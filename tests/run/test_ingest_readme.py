@@ -16,11 +16,11 @@ from pytest_httpserver import HTTPServer
 
 from pipeline.core.errors import PipelineError
 from pipeline.core.settings import Settings, get_settings
-from pipeline.models import SnapshotMeta, Source, SourceFormat, SourceKind
+from pipeline.models import SnapshotMeta, Source, SourceFormat
 from pipeline.parse.readme.cards import parse_readme_markdown
-from pipeline.run.ingest_readme import add_source, dataset_name, default_name, ingest_readme
-from pipeline.run.refresh import run_pipeline
-from pipeline.sources.config import load_sources
+from pipeline.run.ingest_readme import dataset_name, default_name, ingest_readme
+from pipeline.run.refresh import refresh as run_refresh
+from pipeline.sources.config import add_source, load_sources
 from pipeline.sources.fetch import DEFAULT_ROBOTS
 from pipeline.store.versions import latest_version, read_manifest, read_table
 from tests.conftest import CORPUS_DIR, PROJECT_DIR, README_AD1EB52, require, settings_for
@@ -268,7 +268,7 @@ def test_add_source_appends_a_table_that_loads_and_keeps_the_comments(tmp_path: 
     before = sources_file.read_text(encoding="utf-8")
     source = Source(
         id="quoted",
-        kind=SourceKind.readme,
+        kind="readme",
         url="file:///tmp/x.md",
         snapshot="quoted/abc.md",
         format=SourceFormat.markdown,
@@ -285,7 +285,7 @@ def test_add_source_appends_a_table_that_loads_and_keeps_the_comments(tmp_path: 
 def test_add_source_refuses_a_duplicate_id_and_leaves_the_file_alone(tmp_path: Path) -> None:
     sources_file = copy_sources(tmp_path)
     before = sources_file.read_bytes()
-    duplicate = Source(id="icml-2023-hild", kind=SourceKind.readme, url="file:///x.md")
+    duplicate = Source(id="icml-2023-hild", kind="readme", url="file:///x.md")
     with pytest.raises(PipelineError, match="already there") as refused:
         add_source(sources_file, duplicate)
     assert "\n" not in str(refused.value)
@@ -298,7 +298,7 @@ def test_a_refresh_after_add_reads_the_readme_as_the_ingestion_did(
     settings = get_settings()  # project_copy points PIPELINE_* at the copy, offline
     result = ingest_readme(str(write(project_copy, "reading.md", LINK_README)), settings)
     add_source(settings.sources_file, result.source)
-    summary = run_pipeline(settings)
+    summary = run_refresh(settings)
     outcome = {r.dataset: r for r in summary.results}["reading"]
     assert (outcome.status, outcome.version) == ("unchanged", result.write.version)
     papers = read_table(settings.processed_dir, "papers")

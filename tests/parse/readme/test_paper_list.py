@@ -7,9 +7,7 @@ import textwrap
 import pytest
 
 from pipeline.core.ids import title_key_id
-from pipeline.models import Link, Source, SourceKind
-from pipeline.parse.detect import parse_document
-from pipeline.parse.readme.cards import parse_readme_markdown
+from pipeline.models import Link
 from pipeline.parse.readme.paper_list import parse_paper_list, read_paper_list
 
 TABLE = textwrap.dedent(
@@ -23,11 +21,6 @@ TABLE = textwrap.dedent(
     | Grokking: Generalization Beyond Overfitting | Alethea Power, Yuri Burda and Harri Edwards | ICLR Workshop | 2022 | [arXiv](https://arxiv.org/abs/2201.02177v2) | [![stars](https://img.shields.io/x.svg)](https://github.com/openai/grok) |
     | **Omnigrok**: Grokking Beyond Algorithmic Data | Ziming Liu<br>Eric J. Michaud<br>Max Tegmark | ICLR 2023 | | [pdf](https://arxiv.org/pdf/2210.01117.pdf) | |
     """  # noqa: E501
-)
-
-
-SOURCE = Source(
-    id="list", kind=SourceKind.readme, url="https://example.org/README.md", format="markdown"
 )
 
 
@@ -206,26 +199,3 @@ def test_a_document_without_a_paper_list_says_what_it_saw() -> None:
 )
 def test_items_that_name_no_paper_are_not_cards(item: str) -> None:
     assert parse_paper_list(f"# L\n\n## T\n\n{item}\n").items == []
-
-
-# --------------------------------------------------------------------------- dispatch
-
-
-def test_parse_document_reads_a_link_list_the_card_parser_cannot() -> None:
-    assert parse_readme_markdown(LINKS).items[0].title == "Classics"  # a linkless 'card'
-    doc = parse_document(LINKS, SOURCE)
-    assert len(doc.items) == 5 and doc.items[0].title == "A Survey of Large Language Models"
-
-
-def test_parse_document_keeps_the_card_reading_of_a_card_format_readme() -> None:
-    text = "# L\n\n## T: 2020\n\n- Card. [[paper]](https://arxiv.org/abs/2001.00001)\n  - Ada.\n"
-    assert parse_document(text, SOURCE) == parse_readme_markdown(text, source_id="list")
-
-
-def test_parse_document_without_any_paper_list_gives_both_readers_reasons() -> None:
-    text = "# Tool\n\n## Install\n\n- pip install tool\n"
-    doc = parse_document(text, SOURCE)
-    assert doc.items == []
-    messages = [warning.message for warning in doc.warnings if warning.line is None]
-    assert messages[0].startswith("no paper cards found")
-    assert messages[1].startswith("no paper list recognised: 2 headings")

@@ -15,7 +15,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from pipeline.core.settings import Settings
-from pipeline.models import SnapshotMeta, SourceFormat, SourceKind
+from pipeline.models import SnapshotMeta, SourceFormat
 from pipeline.sources.fetch import FetchResult, RobotsCache, fetch, resolve_source_url
 
 USER_AGENT = "test-pipeline/1.0 (+https://example.org/tests)"
@@ -71,7 +71,7 @@ def previous_meta(result: FetchResult) -> SnapshotMeta:
     return SnapshotMeta(
         source_id="s",
         url=result.url,
-        kind=SourceKind.workshop,
+        kind="workshop",
         format=SourceFormat.html,
         sha256="0" * 64,
         etag=result.etag,

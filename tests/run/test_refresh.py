@@ -9,7 +9,8 @@ import pytest
 
 from pipeline.core.text import normalise_title
 from pipeline.models import AppearanceKind, EnrichmentStatus
-from pipeline.run.refresh import PAPERS_DATASET, run_pipeline
+from pipeline.run.refresh import refresh as run_refresh
+from pipeline.run.steps import PAPERS_DATASET
 from pipeline.store.versions import latest_version, read_table
 from tests.conftest import PROJECT_DIR, README_AD1EB52, require, settings_for
 
@@ -34,7 +35,7 @@ def default_papers(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, o
     folder = tmp_path_factory.mktemp("default")
     shutil.copytree(PROJECT_DIR / "raw", folder / "raw")
     shutil.copy(PROJECT_DIR / "sources.toml", folder / "sources.toml")
-    run_pipeline(settings_for(folder))
+    run_refresh(settings_for(folder))
     return read_table(folder / "processed", PAPERS_DATASET)
 
 
@@ -52,7 +53,7 @@ def markdown_readme_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     assert 'snapshot = "README.md"' in text
     (folder / "sources.toml").write_text(text)
-    run_pipeline(settings_for(folder))
+    run_refresh(settings_for(folder))
     return folder
 
 
@@ -131,7 +132,7 @@ def test_rerun_on_the_same_inputs_gives_byte_identical_papers(
 ) -> None:
     shutil.copytree(markdown_readme_folder / "raw", tmp_path / "raw")
     shutil.copy(markdown_readme_folder / "sources.toml", tmp_path / "sources.toml")
-    summary = run_pipeline(settings_for(tmp_path))
+    summary = run_refresh(settings_for(tmp_path))
     assert {result.status for result in summary.results} == {"written"}
     for dataset in (PAPERS_DATASET, WORKSHOP_2021):
         ours = (
@@ -144,5 +145,5 @@ def test_rerun_on_the_same_inputs_gives_byte_identical_papers(
             / str(latest_version(markdown_readme_folder / "processed", dataset))
         )
         assert (ours / "records.json").read_bytes() == (theirs / "records.json").read_bytes()
-    again = run_pipeline(settings_for(tmp_path))
+    again = run_refresh(settings_for(tmp_path))
     assert {result.status for result in again.results} == {"unchanged"}

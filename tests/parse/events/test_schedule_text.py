@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from pipeline.models import EventDocument, ItemType, Source, SourceKind
+from pipeline.models import EventDocument, ItemType, Source
 from pipeline.parse.events.schedule import looks_like_schedule, parse_schedule_text
 from tests.conftest import seed_sources, seed_text
 
@@ -22,7 +22,7 @@ LA = ZoneInfo("America/Los_Angeles")
 SOURCES = {name: s for name, s in seed_sources().items() if s.kind != "readme"}
 WORKSHOP = Source(
     id="ws",
-    kind=SourceKind.workshop,
+    kind="workshop",
     url="https://example.org/virtual/2024/workshop/1",
     date=date(2024, 7, 27),  # a Saturday
     timezone="Europe/Vienna",
@@ -336,7 +336,7 @@ def test_a_later_weekday_resolves_to_the_following_date() -> None:
 
 
 def test_without_date_or_zone_times_are_shown_but_not_resolved() -> None:
-    source = Source(id="nodate", kind=SourceKind.workshop, url="https://example.org/w")
+    source = Source(id="nodate", kind="workshop", url="https://example.org/w")
     (item,) = parse_schedule_text("Fri 9:00 a.m. - 9:30 a.m.\nWelcome\n🔗", source).items
     assert (item.day, item.start, item.end) == ("Fri", "9:00 a.m.", "9:30 a.m.")
     assert item.start_at is None and item.end_at is None
@@ -399,7 +399,7 @@ def test_a_kind_heading_gives_the_title_and_the_organiser_line_of_the_capture() 
             "🔗",
         ]
     )
-    source = Source(id="ws2", kind=SourceKind.session, url="u", date=date(2024, 7, 27))
+    source = Source(id="ws2", kind="session", url="u", date=date(2024, 7, 27))
     doc = parse_schedule_text(text, source)
     assert (doc.kind, doc.title) == ("workshop", "Learning Dynamics Workshop")
     assert doc.event.provenance.line == 2

@@ -12,19 +12,21 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from pipeline.core.errors import SourceConfigError
+from pipeline.core.ids import sha256_bytes
 from pipeline.core.settings import Settings
-from pipeline.models import Source, SourceFormat, SourceKind
-from pipeline.sources.config import load_sources, read_snapshot_meta, sha256_bytes
+from pipeline.models import Source, SourceFormat
+from pipeline.sources.config import load_sources
 from pipeline.sources.fetch import FetchResult, RobotsCache
 from pipeline.sources.snapshots import (
     SnapshotOutcome,
     latest_snapshot,
     read_check,
+    read_snapshot_meta,
     refresh_snapshot,
     store_snapshot,
 )
+from tests.conftest import PROJECT_DIR
 
-PROJECT_DIR = Path(__file__).resolve().parents[1]
 T0 = datetime(2025, 1, 1, 12, 0, tzinfo=UTC)
 HILD_SNAPSHOT = "002_018b3c99b71c7c41.txt"
 
@@ -328,6 +330,6 @@ def test_refresh_of_a_non_http_source_uses_the_embedded_snapshot(
 def test_refresh_with_nothing_to_fall_back_on_raises_a_config_error(
     refresh: Callable[..., SnapshotOutcome], settings: Settings
 ) -> None:
-    bare = Source(id="bare", kind=SourceKind.readme, url="https://example.org/readme")
+    bare = Source(id="bare", kind="readme", url="https://example.org/readme")
     with pytest.raises(SourceConfigError, match="no embedded snapshot"):
         refresh(bare, settings=settings.model_copy(update={"offline": True}))

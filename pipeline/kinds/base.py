@@ -1,0 +1,78 @@
+"""What a source kind is: the protocol every kind module implements, and its bundle.
+
+A run takes every source through the same steps; the kind decides what each step means for
+its documents: how a snapshot is parsed, which of its records are papers to link, where an
+enrichment lands, which tables its dataset version holds, and how a stored version is read
+back when the snapshot has not changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from pydantic import BaseModel
+
+from pipeline.link.papers import Mention
+from pipeline.models import Enrichment, ParseWarning, Source
+from pipeline.sources.snapshots import Snapshot
+from pipeline.store.versions import Table
+
+# A stored version's table, by name, as dicts (what read_table gives).
+TableReader = Callable[[str], list[dict[str, Any]]]
+# The enrichment of one of a bundle's records (by record id), if its paper got one.
+EnrichmentOf = Callable[[str], Enrichment | None]
+
+
+class Document(Protocol):
+    """What every parser returns: records and what it could not read."""
+
+    @property
+    def items(self) -> Sequence[BaseModel]: ...
+
+    @property
+    def warnings(self) -> Sequence[ParseWarning]: ...
+
+
+@dataclass(frozen=True)
+class SourceBundle:
+    """One source after parsing: its snapshot and its document (a kind may add more)."""
+
+    snapshot: Snapshot
+    document: Document
+
+    @property
+    def source(self) -> Source:
+        return self.snapshot.source
+
+    @property
+    def warnings(self) -> Sequence[ParseWarning]:
+        return self.document.warnings
+
+
+class SourceKind(Protocol):
+    """One kind of source (``kind = "<name>"`` in sources.toml)."""
+
+    @property
+    def name(self) -> str: ...
+
+    def parse(self, snapshot: Snapshot) -> SourceBundle:
+        """The snapshot's records and warnings; never raises on content."""
+        ...
+
+    def reload(self, snapshot: Snapshot, table: TableReader) -> SourceBundle:
+        """The bundle a stored version of the same snapshot holds (raise ValueError if not)."""
+        ...
+
+    def mentions(self, bundle: SourceBundle) -> list[Mention]:
+        """The papers this source shows, for linking across sources."""
+        ...
+
+    def with_enrichment(self, bundle: SourceBundle, enrichment_of: EnrichmentOf) -> SourceBundle:
+        """The bundle with each paper record carrying its linked paper's enrichment."""
+        ...
+
+    def tables(self, bundle: SourceBundle) -> list[Table]:
+        """The tables of the source's dataset version (``records`` first)."""
+        ...

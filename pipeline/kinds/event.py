@@ -1,0 +1,102 @@
+"""The ``workshop`` and ``session`` kinds: a conference event page, read into its schedule
+items, the event itself and the papers it presents (one per paper)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import cast
+
+from pipeline.kinds.base import EnrichmentOf, SourceBundle, TableReader
+from pipeline.link.event_papers import papers_from_event
+from pipeline.link.papers import Mention
+from pipeline.models import (
+    Appearance,
+    Event,
+    EventDocument,
+    EventPaper,
+    ParseWarning,
+    ScheduleItem,
+    appearance_kind,
+)
+from pipeline.parse.detect import detect_format
+from pipeline.parse.events import read_event_page
+from pipeline.sources.snapshots import Snapshot
+from pipeline.store.versions import MAIN_TABLE, Table
+
+
+@dataclass(frozen=True)
+class EventBundle(SourceBundle):
+    """An event page's bundle: also the papers it presents."""
+
+    event_papers: list[EventPaper] = field(default_factory=list)
+
+
+def _bundle(bundle: SourceBundle) -> EventBundle:
+    return cast(EventBundle, bundle)
+
+
+def _document(bundle: SourceBundle) -> EventDocument:
+    return cast(EventDocument, bundle.document)
+
+
+@dataclass(frozen=True)
+class EventPageKind:
+    name: str
+
+    def parse(self, snapshot: Snapshot) -> SourceBundle:
+        source = snapshot.source
+        fmt = snapshot.format or source.format or detect_format(snapshot.text)
+        document = read_event_page(snapshot.text, source, fmt)
+        return EventBundle(snapshot, document, papers_from_event(document))
+
+    def reload(self, snapshot: Snapshot, table: TableReader) -> SourceBundle:
+        (event,) = [Event.model_validate(record) for record in table("events")]
+        document = EventDocument(
+            kind=event.kind.value,
+            title=event.title,
+            event=event,
+            items=[ScheduleItem.model_validate(record) for record in table(MAIN_TABLE)],
+            warnings=[ParseWarning.model_validate(w) for w in table("warnings")],
+        )
+        papers = [EventPaper.model_validate(record) for record in table("papers")]
+        return EventBundle(snapshot, document, papers)
+
+    def mentions(self, bundle: SourceBundle) -> list[Mention]:
+        source, event = bundle.source, _document(bundle).event
+        return [
+            Mention(
+                appearance=Appearance(
+                    source_id=source.id,
+                    record_id=presentation.item_id,
+                    kind=appearance_kind(presentation.type),
+                    title=paper.title,
+                    event=event.title,
+                    time=presentation.start_at,
+                    url=event.url or source.url,
+                ),
+                title=paper.title,
+                authors=paper.authors,
+                abstract=paper.abstract,
+                enrichment=paper.enrichment,
+                rank=1,
+            )
+            for paper in _bundle(bundle).event_papers
+            for presentation in paper.presentations
+        ]
+
+    def with_enrichment(self, bundle: SourceBundle, enrichment_of: EnrichmentOf) -> SourceBundle:
+        papers = [
+            paper.model_copy(update={"enrichment": enrichment_of(paper.presentations[0].item_id)})
+            if paper.presentations
+            else paper
+            for paper in _bundle(bundle).event_papers
+        ]
+        return replace(_bundle(bundle), event_papers=papers)
+
+    def tables(self, bundle: SourceBundle) -> list[Table]:
+        document = _document(bundle)
+        return [
+            Table(MAIN_TABLE, ScheduleItem, document.items),
+            Table("events", Event, [document.event]),
+            Table("papers", EventPaper, _bundle(bundle).event_papers),
+        ]

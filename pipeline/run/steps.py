@@ -1,0 +1,156 @@
+"""The steps every run chain is made of, as plain functions over records.
+
+snapshot -> (reuse a stored version | parse) -> link -> enrich -> versions -> write.
+What a step means for a source's documents is its kind's (:mod:`pipeline.kinds`); the
+chains in :mod:`pipeline.run` order the steps and hand them to a runner.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from pipeline.core.errors import PipelineError
+from pipeline.core.ids import sha256_bytes
+from pipeline.core.settings import Settings
+from pipeline.enrich import EnrichmentReport, PaperRef, enricher_for
+from pipeline.kinds import SourceBundle, check_kind, kind_of
+from pipeline.link.papers import LinkResult, link_papers
+from pipeline.models import Enrichment, InputFile, NearMiss, Paper, ParseWarning, Source
+from pipeline.sources.snapshots import Snapshot, load_snapshot
+from pipeline.store.versions import (
+    MAIN_TABLE,
+    DatasetVersion,
+    Table,
+    WriteResult,
+    latest_from_inputs,
+    read_table,
+    write_version,
+)
+
+PAPERS_DATASET = "papers"
+
+
+def snapshot_inputs(snapshot: Snapshot, raw_dir: Path) -> list[InputFile]:
+    """The inputs a version depends on: the snapshot's bytes and the source's definition."""
+    try:
+        shown = snapshot.path.relative_to(raw_dir).as_posix()
+    except ValueError:
+        shown = snapshot.path.as_posix()
+    definition = snapshot.source.model_dump_json(exclude_none=True).encode("utf-8")
+    return [
+        InputFile(source_id=snapshot.source.id, path=shown, sha256=snapshot.sha256),
+        InputFile(
+            source_id=snapshot.source.id,
+            path="sources.toml#" + snapshot.source.id,
+            sha256=sha256_bytes(definition),
+        ),
+    ]
+
+
+def take_snapshot(source: Source, settings: Settings) -> Snapshot | str:
+    """This run's snapshot of a source (fetched, or the last good one); a source that cannot
+    be read at all gives a one-line reason instead, so the other sources still refresh."""
+    try:
+        return load_snapshot(source, settings)
+    except PipelineError as exc:
+        return f"{source.id}: skipped: {exc}"
+
+
+def reuse_stored(snapshot: Snapshot, settings: Settings) -> SourceBundle | None:
+    """The bundle LATEST already holds when the snapshot is unchanged: no parse needed.
+
+    Keyed on the snapshot's content hash and the source's definition (the version's
+    inputs) and on the pipeline version; anything unreadable means parse again.
+    """
+    inputs = snapshot_inputs(snapshot, settings.raw_dir)
+    version = latest_from_inputs(settings.processed_dir, snapshot.source.id, inputs)
+    if version is None:
+        return None
+
+    def table(name: str) -> list[dict[str, Any]]:
+        return read_table(settings.processed_dir, snapshot.source.id, version, name)
+
+    try:
+        return check_kind(snapshot.source.kind).reload(snapshot, table)
+    except (PipelineError, ValueError):
+        return None
+
+
+def parse_snapshot(snapshot: Snapshot) -> SourceBundle:
+    return check_kind(snapshot.source.kind).parse(snapshot)
+
+
+def link_bundles(bundles: Sequence[SourceBundle]) -> LinkResult:
+    return link_papers(
+        [mention for bundle in bundles for mention in kind_of(bundle).mentions(bundle)]
+    )
+
+
+def enrichment_requests(link: LinkResult) -> list[PaperRef]:
+    """One request per linked paper: a workshop paper a README carries needs no title search."""
+    return [
+        PaperRef(key=paper.id, title=paper.title, authors=paper.authors, arxiv_id=paper.arxiv_id)
+        for paper in link.papers
+    ]
+
+
+def enrich(link: LinkResult, settings: Settings, refresh: bool = False) -> EnrichmentReport:
+    """Metadata for every linked paper, from the configured service, in one call: every
+    request goes through one client and one limiter, never in parallel."""
+    return enricher_for(settings).enrich(enrichment_requests(link), settings, refresh=refresh)
+
+
+def apply_enrichment(
+    bundle: SourceBundle, link: LinkResult, report: EnrichmentReport
+) -> SourceBundle:
+    """The bundle with each of its paper records carrying its linked paper's enrichment."""
+
+    def enrichment_of(record_id: str) -> Enrichment | None:
+        paper_id = link.paper_of.get((bundle.source.id, record_id))
+        return report.results.get(paper_id) if paper_id else None
+
+    return kind_of(bundle).with_enrichment(bundle, enrichment_of)
+
+
+def source_version(bundle: SourceBundle, raw_dir: Path) -> DatasetVersion:
+    """The dataset version of one source: the tables its kind makes, and its warnings."""
+    return DatasetVersion(
+        dataset=bundle.source.id,
+        tables=kind_of(bundle).tables(bundle),
+        inputs=snapshot_inputs(bundle.snapshot, raw_dir),
+        warnings=bundle.warnings,
+    )
+
+
+def papers_version(
+    bundles: Sequence[SourceBundle], link: LinkResult, raw_dir: Path
+) -> DatasetVersion:
+    """The papers dataset: every paper once, with its appearances, and the near misses."""
+    return DatasetVersion(
+        dataset=PAPERS_DATASET,
+        tables=[
+            Table(MAIN_TABLE, Paper, link.papers),
+            Table("near_misses", NearMiss, link.near_misses),
+        ],
+        inputs=[item for bundle in bundles for item in snapshot_inputs(bundle.snapshot, raw_dir)],
+        warnings=[
+            ParseWarning(
+                line=None,
+                message=f"{bundle.source.id}: {len(bundle.warnings)} parse warnings",
+            )
+            for bundle in bundles
+            if bundle.warnings
+        ],
+    )
+
+
+def write(version: DatasetVersion, settings: Settings) -> WriteResult:
+    return write_version(settings.processed_dir, version)
+
+
+def describe(result: WriteResult) -> str:
+    """One line for a person: what a write did."""
+    counts = ", ".join(f"{n} {name}" for name, n in result.record_counts.items())
+    return f"{result.dataset}: {result.status} {result.version} ({counts})"
