@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-from email.utils import format_datetime
-
 import pytest
 
-from pipeline.core.http import RetryPolicy, parse_retry_after
 from pipeline.core.text import normalise_title, shared_surnames, surname, title_similarity
 from pipeline.enrich.arxiv.client import canonical_base_id
 from pipeline.enrich.arxiv.matching import TITLE_THRESHOLD, decide
@@ -91,22 +87,6 @@ def test_title_clause_with_authors_adds_surname_and_keywords() -> None:
         '(ti:"twolayer networks learn" OR ((au:turing OR au:lovelace) AND '
         "(ti:twolayer OR ti:networks OR ti:learn)))"
     )
-
-
-def test_retry_policy_backs_off_exponentially_and_honours_retry_after() -> None:
-    policy = RetryPolicy(attempts=4, base_seconds=2, max_seconds=60)
-    assert [policy.wait(n, None) for n in range(4)] == [2, 4, 8, 16]
-    assert policy.wait(0, 30) == 30  # the server's wish wins over a shorter backoff
-    assert policy.wait(3, 1) == 16  # ... but never shortens ours
-    assert policy.wait(0, 61) is None  # too long to wait: give up
-
-
-def test_retry_after_reads_seconds_and_http_dates() -> None:
-    assert parse_retry_after("7") == 7
-    assert parse_retry_after(None) is None and parse_retry_after("soon") is None
-    later = format_datetime(datetime.now(UTC) + timedelta(seconds=90), usegmt=True)
-    seconds = parse_retry_after(later)
-    assert seconds is not None and 85 <= seconds <= 90
 
 
 def test_old_style_ids_lose_their_subject_class() -> None:
