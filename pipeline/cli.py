@@ -79,6 +79,27 @@ def _build_parser() -> argparse.ArgumentParser:
     versions = commands.add_parser("versions", help="list the versions of a dataset")
     versions.add_argument("dataset")
 
+    export = commands.add_parser(
+        "export",
+        help="one table of a version as jsonl, csv, parquet, bibtex or csl-json",
+        description="Example: paper-pipeline export papers --format bibtex --where 'year>=2023' "
+        "-o papers.bib",
+    )
+    export.add_argument("dataset")
+    export.add_argument(
+        "--format", required=True, help="jsonl, csv, parquet, bibtex, csl-json, json"
+    )
+    export.add_argument("--version", help="default: LATEST")
+    export.add_argument("--table", default="records", help="default: records")
+    export.add_argument(
+        "--where",
+        action="append",
+        default=[],
+        metavar="FILTER",
+        help="keep records where FIELD OP VALUE holds (= != >= <= > < ~); repeatable",
+    )
+    export.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
+
     diff = commands.add_parser("diff", help="what changed between two versions of a dataset")
     diff.add_argument("dataset")
     diff.add_argument("old", nargs="?", help="default: the version before NEW")
@@ -288,6 +309,44 @@ def _command_diff(dataset: str, old: str | None, new: str | None, as_json: bool)
     return 0
 
 
+def _command_export(
+    dataset: str,
+    format_name: str,
+    version: str | None,
+    table: str,
+    where: list[str],
+    output: Path | None,
+) -> int:
+    from pipeline.core.files import write_atomic
+    from pipeline.store.export import export_table
+
+    settings = get_settings()
+    exported = export_table(
+        settings.processed_dir,
+        dataset,
+        format_name=format_name,
+        version=version,
+        table=table,
+        where=where,
+    )
+    if output is None or str(output) == "-":
+        if exported.format == "parquet" and sys.stdout.isatty():
+            raise PipelineError("parquet is binary: give -o PATH (or redirect stdout)")
+        sys.stdout.buffer.write(exported.data)
+        sys.stdout.flush()
+    else:
+        try:
+            write_atomic(output, exported.data)
+        except OSError as exc:
+            raise PipelineError(f"{output}: {exc.strerror or exc}") from None
+        print(
+            f"{exported.dataset} {exported.version} {exported.table}: {exported.records} "
+            f"records as {exported.format} -> {output}",
+            file=sys.stderr,
+        )
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _build_parser().parse_args(argv)
     try:
@@ -307,6 +366,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _command_settings()
         if args.command == "versions":
             return _command_versions(args.dataset)
+        if args.command == "export":
+            return _command_export(
+                args.dataset, args.format, args.version, args.table, args.where, args.output
+            )
         if args.command == "diff":
             return _command_diff(args.dataset, args.old, args.new, args.json)
     except PipelineError as exc:

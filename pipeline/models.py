@@ -22,6 +22,17 @@ class Record(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def record_model(name: str) -> type[Record]:
+    """The record class of that name (as a version's schema.json names it), or KeyError."""
+    pending: list[type[Record]] = [Record]
+    while pending:
+        model = pending.pop()
+        if model.__name__ == name and model is not Record:
+            return model
+        pending.extend(model.__subclasses__())
+    raise KeyError(name)
+
+
 # --------------------------------------------------------------------------- sources
 
 

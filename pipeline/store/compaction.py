@@ -25,7 +25,9 @@ ZSTD_DELTA = ".zst"
 DELTA_BASE = "DELTA_BASE"
 KEYFRAME_EVERY = 32
 # Small files a person opens to see what a version is stay plain in every version.
-KEEP_PLAIN = frozenset({"manifest.json", "CHANGES.md", "warnings.json", DELTA_BASE})
+KEEP_PLAIN = frozenset(
+    {"manifest.json", "CHANGES.md", "warnings.json", "datapackage.json", DELTA_BASE}
+)
 _ZSTD_LEVEL = 9  # ~30 ms for 800 KB against an 800 KB base; level 19 is 10x slower for 10%
 
 

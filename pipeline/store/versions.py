@@ -45,6 +45,8 @@ from pipeline.models import (
 )
 from pipeline.store.changes import diff_records, render_change_sets
 from pipeline.store.compaction import KEYFRAME_EVERY, compact_version, read_version_file
+from pipeline.store.datapackage import FILE_NAME as DATAPACKAGE
+from pipeline.store.datapackage import datapackage
 from pipeline.store.writers import dump_json, version_files
 
 LATEST = "LATEST"
@@ -151,7 +153,7 @@ def _version_name(folder: Path, created_at: datetime) -> str:
     return name
 
 
-_DERIVED_FILES = {"manifest.json", "changes.json", "CHANGES.md"}
+_DERIVED_FILES = {"manifest.json", "changes.json", "CHANGES.md", DATAPACKAGE}
 
 
 def _same_inputs(previous: Manifest, inputs: Sequence[InputFile]) -> bool:
@@ -220,6 +222,8 @@ def write_version(processed_dir: Path, version: DatasetVersion) -> WriteResult:
     ]
     files["changes.json"] = dump_json([c.model_dump(mode="json") for c in change_sets])
     files["CHANGES.md"] = render_change_sets(change_sets).encode("utf-8")
+    package = datapackage(version.dataset, created_at, version.tables, files)
+    files[DATAPACKAGE] = dump_json(package)
     manifest = Manifest(
         dataset=version.dataset,
         version=name,
@@ -266,12 +270,7 @@ def _previous_table(
 
 def diff_versions(processed_dir: Path, dataset: str, old: str | None, new: str) -> list[ChangeSet]:
     """The changes between any two versions of a dataset, table by table."""
-    tables = [
-        entry.name.removesuffix(".json")
-        for entry in read_manifest(processed_dir, dataset, new).files
-        if entry.name.endswith(".json")
-        and entry.name not in {"manifest.json", "changes.json", "schema.json", "warnings.json"}
-    ]
+    tables = sorted(read_manifest(processed_dir, dataset, new).record_counts)
     return [
         diff_records(
             dataset,

@@ -1,8 +1,9 @@
 """How a table becomes a file: writers by file suffix, as scrapy registers its exporters.
 
-Every version carries each table once per writer whose ``every_version`` is set (JSON
-today: ``records.json``, ``papers.json``...). To add a format: a class with ``suffix``,
-``every_version`` and ``write(table)``, and one line in :data:`WRITERS` (or
+Every version carries each table once per writer whose ``every_version`` is set (JSON:
+``records.json``, ``papers.json``...); the others serve ``paper-pipeline export --format
+NAME``. To add a format: a class with ``name``, ``suffix``, ``every_version``,
+``accepts(model)`` and ``write(table)``, and one line in :data:`WRITERS` (or
 :func:`register_writer` from a test or plug-in).
 """
 
@@ -11,6 +12,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
+
+from pydantic import BaseModel
+
+from pipeline.core.errors import PipelineError
 
 if TYPE_CHECKING:
     from pipeline.store.versions import Table
@@ -23,13 +28,22 @@ def dump_json(data: Any) -> bytes:
 
 class Writer(Protocol):
     @property
+    def name(self) -> str:
+        """What ``export --format`` calls it."""
+        ...
+
+    @property
     def suffix(self) -> str:
         """The file name is the table's name plus this: 'records' + '.json'."""
         ...
 
     @property
     def every_version(self) -> bool:
-        """Written into every dataset version (else on request only)."""
+        """Written into every dataset version (else on request, by export)."""
+        ...
+
+    def accepts(self, model: type[BaseModel]) -> bool:
+        """Whether tables of this model can be written in this format."""
         ...
 
     def write(self, table: Table) -> bytes: ...
@@ -39,18 +53,45 @@ class Writer(Protocol):
 class JsonWriter:
     """A table as a JSON array of its records (the form every reader of a version uses)."""
 
+    name: str = "json"
     suffix: str = ".json"
     every_version: bool = True
+
+    def accepts(self, model: type[BaseModel]) -> bool:
+        return True
 
     def write(self, table: Table) -> bytes:
         return dump_json([record.model_dump(mode="json") for record in table.records])
 
 
-WRITERS: dict[str, Writer] = {writer.suffix: writer for writer in (JsonWriter(),)}
+def _registered() -> dict[str, Writer]:
+    from pipeline.store.citations import BibtexWriter, CslJsonWriter
+    from pipeline.store.tabular import CsvWriter, JsonLinesWriter, ParquetWriter
+
+    writers: tuple[Writer, ...] = (
+        JsonWriter(),
+        JsonLinesWriter(),
+        CsvWriter(),
+        ParquetWriter(),
+        BibtexWriter(),
+        CslJsonWriter(),
+    )
+    return {writer.suffix: writer for writer in writers}
+
+
+WRITERS: dict[str, Writer] = _registered()
 
 
 def register_writer(writer: Writer) -> None:
     WRITERS[writer.suffix] = writer
+
+
+def writer_named(name: str) -> Writer:
+    for writer in WRITERS.values():
+        if writer.name == name:
+            return writer
+    known = ", ".join(sorted(writer.name for writer in WRITERS.values()))
+    raise PipelineError(f"--format {name!r}: not a format ({known})")
 
 
 def version_files(tables: list[Table]) -> dict[str, bytes]:
@@ -59,5 +100,5 @@ def version_files(tables: list[Table]) -> dict[str, bytes]:
         f"{table.name}{writer.suffix}": writer.write(table)
         for table in tables
         for writer in WRITERS.values()
-        if writer.every_version
+        if writer.every_version and writer.accepts(table.model)
     }

@@ -56,6 +56,7 @@ def test_version_holds_records_manifest_schema_and_warnings(tmp_path: Path) -> N
     assert files == [
         "CHANGES.md",
         "changes.json",
+        "datapackage.json",
         "manifest.json",
         "records.json",
         "schema.json",

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from pydantic import BaseModel
 
 from pipeline.run.refresh import refresh
 from pipeline.store.compaction import read_version_file
@@ -19,8 +20,12 @@ from tests.conftest import PROJECT_DIR, settings_for
 
 @dataclass(frozen=True)
 class TsvWriter:
+    name: str = "tsv"
     suffix: str = ".tsv"
     every_version: bool = True
+
+    def accepts(self, model: type[BaseModel]) -> bool:
+        return "id" in model.model_fields
 
     def write(self, table: Table) -> bytes:
         rows = ["id\ttitle"]
@@ -58,4 +63,5 @@ def test_a_registered_writer_lands_in_every_version(tsv: TsvWriter, tmp_path: Pa
 
 def test_the_json_writer_is_the_one_encoding_of_every_table() -> None:
     assert WRITERS[".json"] == JsonWriter()
+    assert {writer.name for writer in WRITERS.values() if writer.every_version} == {"json"}
     assert dump_json({"é": [1]}) == '{\n  "é": [\n    1\n  ]\n}\n'.encode()
