@@ -17,6 +17,7 @@ from functools import cache
 from typing import Any, TypeVar, cast
 
 from prefect import Task, get_run_logger, task, unmapped
+from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
@@ -67,3 +68,6 @@ class PrefectRunner:
 
     def note(self, message: str) -> None:
         get_run_logger().warning(message)
+
+    def publish(self, key: str, markdown: str) -> None:
+        create_markdown_artifact(key=key, markdown=markdown, description="paper-pipeline report")

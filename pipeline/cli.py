@@ -100,6 +100,16 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
 
+    report = commands.add_parser(
+        "report",
+        help="a Markdown and a static HTML report: what a curator fixes next",
+        description="Example: paper-pipeline report (every dataset) or paper-pipeline "
+        "report papers awesome-deep-phenomena -o site/",
+    )
+    report.add_argument("datasets", nargs="*", help="default: every dataset (--all)")
+    report.add_argument("--all", action="store_true", help="every dataset (the default)")
+    report.add_argument("-o", "--output", type=Path, help="folder (default: PIPELINE_REPORTS_DIR)")
+
     diff = commands.add_parser("diff", help="what changed between two versions of a dataset")
     diff.add_argument("dataset")
     diff.add_argument("old", nargs="?", help="default: the version before NEW")
@@ -347,6 +357,25 @@ def _command_export(
     return 0
 
 
+def _command_report(datasets: list[str], everything: bool, output: Path | None) -> int:
+    from pipeline.report import build_report, write_report
+    from pipeline.sources.config import load_sources
+
+    settings = get_settings()
+    if everything and datasets:
+        raise PipelineError("give dataset names or --all, not both")
+    sources = load_sources(settings.sources_file) if settings.sources_file.is_file() else []
+    report = build_report(
+        settings.processed_dir,
+        settings.state_dir,
+        datasets or None,
+        source_ids=[source.id for source in sources],
+    )
+    markdown, html = write_report(report, output or settings.reports_dir)
+    print(f"report: {markdown} and {html} ({len(report.datasets)} datasets)")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _build_parser().parse_args(argv)
     try:
@@ -370,6 +399,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _command_export(
                 args.dataset, args.format, args.version, args.table, args.where, args.output
             )
+        if args.command == "report":
+            return _command_report(args.datasets, args.all, args.output)
         if args.command == "diff":
             return _command_diff(args.dataset, args.old, args.new, args.json)
     except PipelineError as exc:

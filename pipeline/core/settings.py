@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     sources_file: Path = Field(Path("sources.toml"), description="the list of sources")
     raw_dir: Path = Field(Path("raw"), description="input snapshots")
     processed_dir: Path = Field(Path("processed"), description="versioned outputs")
+    reports_dir: Path = Field(Path("reports"), description="where `report` writes its pages")
     state_dir: Path = Field(
         Path(".state"), description="Prefect home, caches and other run state (git-ignored)"
     )

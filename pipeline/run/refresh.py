@@ -82,4 +82,6 @@ def refresh(
     results = [runner.call(steps.write, version, settings) for version in versions]
     for result in results:
         runner.info(steps.describe(result))
-    return summarise(results, enriched, report, skipped)
+    summary = summarise(results, enriched, report, skipped)
+    runner.publish("refresh-report", steps.report_markdown(settings, sources))
+    return summary

@@ -34,6 +34,10 @@ class Runner(Protocol):
         """Something a person should know about the run (a fallback, a skipped source)."""
         ...
 
+    def publish(self, key: str, markdown: str) -> None:
+        """A run's summary, where the orchestrator shows such things (a Prefect artifact)."""
+        ...
+
 
 class InProcess:
     """Every step a plain call, one after the other; messages to the logging module."""
@@ -49,6 +53,9 @@ class InProcess:
 
     def note(self, message: str) -> None:
         logger.warning(message)
+
+    def publish(self, key: str, markdown: str) -> None:
+        logger.debug("%s:\n%s", key, markdown)  # the caller has the summary already
 
 
 IN_PROCESS = InProcess()

@@ -150,6 +150,17 @@ def write(version: DatasetVersion, settings: Settings) -> WriteResult:
     return write_version(settings.processed_dir, version)
 
 
+def report_markdown(settings: Settings, sources: Sequence[Source]) -> str:
+    """What a curator fixes next, over the datasets as they now are (see pipeline.report)."""
+    from pipeline.report import build_report
+    from pipeline.report.render import render_markdown
+
+    report = build_report(
+        settings.processed_dir, settings.state_dir, source_ids=[s.id for s in sources]
+    )
+    return render_markdown(report)
+
+
 def describe(result: WriteResult) -> str:
     """One line for a person: what a write did."""
     counts = ", ".join(f"{n} {name}" for name, n in result.record_counts.items())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -73,6 +74,14 @@ def test_refresh_writes_a_version_per_source_then_says_unchanged(
     }
     assert "arXiv: " in first.stdout and "pending" in first.stdout
     assert (prefect_state / "prefect").is_dir(), "Prefect's home must live in the state folder"
+    # the run's report is a Prefect markdown artifact, kept in Prefect's own database
+    with sqlite3.connect(prefect_state / "prefect" / "prefect.db") as database:
+        keys = [row[0] for row in database.execute("SELECT key FROM artifact")]
+        (markdown,) = database.execute(
+            "SELECT data FROM artifact WHERE key = 'refresh-report' ORDER BY created DESC"
+        ).fetchmany(1)[0:1] or [("",)]
+    assert "refresh-report" in keys
+    assert "## Papers per topic" in str(markdown)
     records = {
         source: (processed / source / str(version) / "records.json").read_bytes()
         for source, version in versions.items()
