@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import ctypes
+import json
 import os
 import signal
 import socket
@@ -38,7 +39,7 @@ import urllib.request
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from flows.prefect_env import _TEMPORARY_SERVER_DEFAULTS, configure_prefect
 from pipeline.core.errors import PipelineError
@@ -48,6 +49,9 @@ from pipeline.sources.config import load_sources
 DEFAULT_CRON = "0 6 * * *"  # every day at 06:00 UTC
 DEFAULT_PORT = 4200  # Prefect's own default port
 DEPLOYMENT_NAME = "scheduled"
+FLOW_NAME = "refresh"
+API_TIMEOUT_SECONDS = 10.0
+RUNNER_STOP_TIMEOUT_SECONDS = 15.0  # an idle runner exits in about a second
 # The local server has no authentication: it listens on loopback only.
 LOOPBACK = "127.0.0.1"
 # A fresh Prefect home (database migrations) takes ~15-20 s to start on 2 cores.
@@ -138,11 +142,16 @@ def serve_refresh(
             )
         when = f"cron {cron!r} (UTC)" if cron is not None else f"every {interval:g} s"
         _say(f"serving refresh/{DEPLOYMENT_NAME}: {when}; Ctrl-C stops")
+        # Runs a previous serve left scheduled (it was killed, or the machine was off) are
+        # not replayed: the schedule starts from now.
+        dropped = _drop_scheduled_runs(api_url)
+        if dropped:
+            _say(f"dropped {dropped} scheduled runs left from an earlier serve")
         runner = _start_runner(api_url, cron=cron, interval=interval)
         try:
             _supervise(runner, server)
         finally:
-            _stop_runner(runner)
+            _stop_runner(runner, api_url)
     finally:
         # an interrupt before the runner started (the server was starting) goes on up:
         # the CLI says "interrupted"
@@ -227,21 +236,97 @@ def _supervise(runner: subprocess.Popen[bytes], server: LocalServer | None) -> N
                 )
             time.sleep(0.5)
     except KeyboardInterrupt:
-        _say("stopping: a run in progress finishes first (Ctrl-C again aborts it)")
+        _say("stopping: pausing the schedule")
 
 
-def _stop_runner(runner: subprocess.Popen[bytes]) -> None:
+def _stop_runner(runner: subprocess.Popen[bytes], api_url: str) -> None:
+    """Pause the schedule, let a run in progress finish, then stop the runner.
+
+    The schedule is paused through the API (which also deletes the runs it had scheduled),
+    so nothing new starts while we wait; an idle runner is stopped at once.
+    """
     if runner.poll() is None:
-        # Prefect's runner takes SIGINT as its Ctrl-C: it pauses the schedule on the
-        # server, waits for the run in progress, and exits.
-        runner.send_signal(signal.SIGINT)
+        deployments = _deployment_ids(api_url)
+        for deployment in deployments:
+            _api(api_url, "POST", f"/deployments/{deployment}/pause_deployment")
         try:
-            runner.wait()
+            if _active_runs(api_url, deployments):
+                _say("a run in progress finishes first (Ctrl-C again aborts it)")
+                # Prefect's runner takes SIGINT as its Ctrl-C: it waits for its run.
+                runner.send_signal(signal.SIGINT)
+                while runner.poll() is None and _active_runs(api_url, deployments):
+                    time.sleep(0.5)
         except KeyboardInterrupt:
             _say("aborting the run in progress")
+        if runner.poll() is None:
+            runner.send_signal(signal.SIGINT)
+            with contextlib.suppress(subprocess.TimeoutExpired, KeyboardInterrupt):
+                runner.wait(timeout=RUNNER_STOP_TIMEOUT_SECONDS)  # else killed below
     # whatever is left in its group: an aborted run, multiprocessing's resource tracker
     _signal_group(runner.pid, signal.SIGKILL)
     runner.wait()
+
+
+# --------------------------------------------------------------------------- the API
+# The supervisor talks to the server over its REST API (urllib), never through Prefect's
+# client: importing Prefect here would install its own signal handlers.
+
+
+def _api(api_url: str, method: str, path: str, body: object | None = None) -> Any:
+    """One API call; None when the server cannot be reached or says no."""
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(
+        f"{api_url.rstrip('/')}{path}",
+        data=data,
+        method=method,
+        headers={"Content-Type": "application/json"} if data is not None else {},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=API_TIMEOUT_SECONDS) as answer:
+            payload = answer.read()
+    except (urllib.error.URLError, OSError, ValueError):
+        return None
+    return json.loads(payload) if payload else None
+
+
+def _deployment_ids(api_url: str) -> list[str]:
+    found = _api(
+        api_url,
+        "POST",
+        "/deployments/filter",
+        {
+            "deployments": {"name": {"any_": [DEPLOYMENT_NAME]}},
+            "flows": {"name": {"any_": [FLOW_NAME]}},
+        },
+    )
+    return [str(deployment["id"]) for deployment in found or []]
+
+
+def _runs(api_url: str, deployments: Sequence[str], states: Sequence[str]) -> list[dict[str, Any]]:
+    if not deployments:
+        return []
+    found = _api(
+        api_url,
+        "POST",
+        "/flow_runs/filter",
+        {
+            "deployments": {"id": {"any_": list(deployments)}},
+            "flow_runs": {"state": {"type": {"any_": list(states)}}},
+        },
+    )
+    return list(found or [])
+
+
+def _active_runs(api_url: str, deployments: Sequence[str]) -> int:
+    return len(_runs(api_url, deployments, ["PENDING", "RUNNING", "CANCELLING"]))
+
+
+def _drop_scheduled_runs(api_url: str) -> int:
+    """Delete the deployment's runs still waiting in a Scheduled state (late ones too)."""
+    stale = _runs(api_url, _deployment_ids(api_url), ["SCHEDULED"])
+    for run in stale:
+        _api(api_url, "DELETE", f"/flow_runs/{run['id']}")
+    return len(stale)
 
 
 def _say(line: str) -> None:
@@ -344,6 +429,8 @@ def run_runner(argv: Sequence[str] | None = None) -> int:
         interval=args.interval,
         # one run at a time: two refreshes would race on processed/ and the arXiv limiter
         limit=1,
+        # a schedule paused when the last serve stopped starts again
+        paused=False,
         description="The refresh flow on a schedule (paper-pipeline serve).",
         # the supervisor prints where the server and its UI are
         print_starting_message=False,

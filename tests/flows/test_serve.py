@@ -19,7 +19,7 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -355,3 +355,71 @@ def test_serve_rejects_a_bad_cron_schedule_in_one_line(project_copy: Path) -> No
 
 def test_serve_rejects_a_non_positive_interval_in_one_line(project_copy: Path) -> None:
     assert_one_line_error(run_serve(project_copy, "--interval", "0"), "positive")
+
+
+def runs_of_deployment(api_url: str, states: list[str]) -> list[dict[str, Any]]:
+    query = {
+        "flow_runs": {"state": {"type": {"any_": states}}},
+        "deployments": {"name": {"any_": [DEPLOYMENT_NAME]}},
+    }
+    request = urllib.request.Request(
+        f"{api_url}/flow_runs/filter",
+        data=json.dumps(query).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        runs: list[dict[str, Any]] = json.load(answer)
+    return runs
+
+
+@pytest.mark.slow
+@needs_proc
+def test_one_sigterm_while_idle_between_runs_stops_serve_within_seconds(
+    serve: Callable[..., Served],
+) -> None:
+    port = free_port()
+    served = serve("--interval", "40", "--port", str(port))
+    served.wait_for_scheduled_run(f"http://127.0.0.1:{port}/api")
+    # idle: every run that began has finished
+    served.wait_for(
+        "an idle runner",
+        lambda: (
+            served.output().count("Beginning flow run")
+            == len(RUN_COMPLETED.findall(served.output()))
+        ),
+    )
+    signalled = time.monotonic()
+    assert served.stop(signal.SIGTERM, group=False) == 0, served.output()
+    took = time.monotonic() - signalled
+    output = served.output()
+    assert_clean(output)
+    after = output[output.index("stopping:") :]
+    assert "Beginning flow run" not in after, "a run started after the signal\n" + output
+    assert took < 60, f"serve took {took:.0f} s to stop while idle"
+    assert_all_gone(served, port)
+
+
+@pytest.mark.slow
+@needs_proc
+def test_runs_scheduled_by_a_killed_serve_are_not_replayed_on_the_next_start(
+    serve: Callable[..., Served],
+) -> None:
+    port = free_port()
+    api_url = f"http://127.0.0.1:{port}/api"
+    first = serve("--interval", "5", "--port", str(port))
+    first.wait_for_scheduled_run(api_url)
+    assert runs_of_deployment(api_url, ["SCHEDULED"]), "the schedule queued future runs"
+    first.kill_everything()  # as a crash or a reboot would: nothing is stopped cleanly
+    time.sleep(12)  # the queued runs fall due while nothing serves them
+
+    restarted_at = datetime.now(UTC)
+    second = serve("--interval", "5", "--port", str(port))
+    second.wait_for_scheduled_run(api_url)
+    assert "scheduled runs left from an earlier serve" in second.output()
+    for run in runs_of_deployment(api_url, ["COMPLETED", "RUNNING", "PENDING"]):
+        started = datetime.fromisoformat(run["start_time"])
+        if started >= restarted_at:
+            expected = datetime.fromisoformat(run["expected_start_time"])
+            assert expected >= restarted_at - timedelta(seconds=2), "a stale run was replayed"
+    assert second.stop(signal.SIGINT, group=True) == 0, second.output()
+    assert_clean(second.output())
