@@ -12,6 +12,7 @@ process, messages go to the run's logger. The flows hold no logic of their own.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any, TypeVar, cast
@@ -39,6 +40,10 @@ def task_runner(settings: Settings) -> TaskRunner[Any]:
             "threads_per_worker": 1,
             "processes": True,
             "dashboard_address": None,
+            # Workers of a cluster we start and stop log a traceback when a heartbeat races
+            # the scheduler's shutdown ("Failed to communicate with scheduler during
+            # heartbeat"): noise after a completed run. Task failures still reach Prefect.
+            "silence_logs": logging.CRITICAL,
         }
     )
 
