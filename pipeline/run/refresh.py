@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from pipeline.core.progress import progress
 from pipeline.core.settings import Settings
 from pipeline.enrich import EnrichmentReport
 from pipeline.kinds import SourceBundle
@@ -59,6 +60,7 @@ def refresh(
 ) -> RunSummary:
     """Refresh every source in sources.toml; write a version of each dataset that changed."""
     sources = load_sources(settings.sources_file)
+    progress("fetch", done=0, total=len(sources))
     taken = runner.map(steps.take_snapshot, sources, settings)
     snapshots = [snapshot for snapshot in taken if isinstance(snapshot, Snapshot)]
     skipped = [reason for reason in taken if isinstance(reason, str)]

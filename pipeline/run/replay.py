@@ -19,6 +19,7 @@ from pathlib import Path, PurePosixPath
 
 from pipeline.core.errors import InputError, PipelineError
 from pipeline.core.ids import sha256_bytes, slugify
+from pipeline.core.progress import progress
 from pipeline.core.settings import Settings
 from pipeline.models import InputFile, PaperCard, ParseWarning, ReadmeDocument
 from pipeline.parse.readme import read_readme
@@ -131,6 +132,7 @@ def replay_versions(
             # write, and versions must land in commit order anyway.
             result = write_historical(version, document, dataset, settings)
             record_write(summary, result, document)
+            progress("replay", done=len(summary.written), note=version.name)
         runner.info(f"{dataset}: {len(summary.written)} versions written")
     return summary
 

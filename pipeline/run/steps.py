@@ -13,6 +13,7 @@ from typing import Any
 
 from pipeline.core.errors import PipelineError
 from pipeline.core.ids import sha256_bytes
+from pipeline.core.progress import progress
 from pipeline.core.settings import Settings
 from pipeline.enrich import EnrichmentReport, PaperRef, enricher_for
 from pipeline.kinds import SourceBundle, check_kind, kind_of
@@ -56,6 +57,8 @@ def take_snapshot(source: Source, settings: Settings) -> Snapshot | str:
         return load_snapshot(source, settings)
     except PipelineError as exc:
         return f"{source.id}: skipped: {exc}"
+    finally:
+        progress("fetch", note=source.id)
 
 
 def reuse_stored(snapshot: Snapshot, settings: Settings) -> SourceBundle | None:

@@ -15,6 +15,7 @@ from typing import Literal
 
 from pipeline.core.http import RetryPolicy
 from pipeline.core.ids import parse_arxiv_id
+from pipeline.core.progress import progress
 from pipeline.core.settings import Settings
 from pipeline.core.text import normalise_title
 from pipeline.enrich.arxiv import matching
@@ -176,6 +177,8 @@ def _fetch(
     ]
     try:
         for position, (method, batch) in enumerate(batches):
+            seconds = (len(batches) - position) * settings.arxiv_delay_seconds
+            progress("arXiv", done=position, total=len(batches), note=f"~{seconds:.0f} s left")
             try:
                 if method == "id":
                     _fetch_ids(client, batch, work, cache)

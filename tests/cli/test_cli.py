@@ -117,3 +117,112 @@ def test_a_bad_setting_is_a_one_line_error_naming_the_variable() -> None:
     )
     assert_one_line_error(result)
     assert "PIPELINE_ARXIV_DELAY_SECONDS" in result.stderr
+
+
+# --------------------------------------------------------------------------- every command
+
+COMMANDS = [
+    "refresh", "serve", "ingest-readme", "replay", "parse", "datasets", "versions", "diff",
+    "export", "validate", "report", "sources", "settings",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help_with_an_example(command: str) -> None:
+    result = run_cli(command, "--help")
+    assert result.returncode == 0, result.stderr
+    assert "Example:" in result.stdout and "Usage:" in result.stdout
+
+
+def test_a_usage_error_is_one_line_with_exit_code_2() -> None:
+    assert_one_line_error(run_cli("refresh", "--no-such-option"))
+    assert_one_line_error(run_cli("no-such-command"))
+
+
+@pytest.fixture(scope="module")
+def refreshed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """A scratch project refreshed once (through the library: no Prefect start needed)."""
+    import shutil
+
+    from pipeline.run.refresh import refresh
+    from tests.conftest import settings_for
+
+    folder = tmp_path_factory.mktemp("cli")
+    shutil.copytree(PROJECT_DIR / "raw", folder / "raw")
+    shutil.copy(PROJECT_DIR / "sources.toml", folder / "sources.toml")
+    refresh(settings_for(folder))
+    return {
+        **os.environ,
+        "PIPELINE_SOURCES_FILE": str(folder / "sources.toml"),
+        "PIPELINE_RAW_DIR": str(folder / "raw"),
+        "PIPELINE_PROCESSED_DIR": str(folder / "processed"),
+        "PIPELINE_STATE_DIR": str(folder / "state"),
+        "PIPELINE_OFFLINE": "true",
+    }
+
+
+def run_in(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline", *args],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["datasets"],
+        ["versions", "papers"],
+        ["diff", "papers"],
+        ["sources"],
+        ["settings"],
+        ["validate"],
+    ],
+)
+def test_json_output_is_json_and_only_json_on_stdout(
+    refreshed: dict[str, str], args: list[str]
+) -> None:
+    result = run_in(refreshed, *args, "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) is not None
+
+
+def test_datasets_lists_every_dataset_with_its_counts(refreshed: dict[str, str]) -> None:
+    rows = json.loads(run_in(refreshed, "datasets", "--json").stdout)
+    by_name = {row["dataset"]: row for row in rows}
+    assert by_name["papers"]["records"] == {"records": 631, "near_misses": 2}
+    assert by_name["awesome-deep-phenomena"]["versions"] == 1
+
+
+def test_validate_exits_1_naming_a_tampered_version(refreshed: dict[str, str]) -> None:
+    processed = Path(refreshed["PIPELINE_PROCESSED_DIR"])
+    latest = (processed / "icml-2023-hild" / "LATEST").read_text().strip()
+    events = processed / "icml-2023-hild" / latest / "events.json"
+    original = events.read_bytes()
+    events.write_bytes(original.replace(b"HiLD", b"HILD"))
+    try:
+        result = run_in(refreshed, "validate", "icml-2023-hild")
+    finally:
+        events.write_bytes(original)
+    assert result.returncode == 1, result.stdout
+    assert f"icml-2023-hild {latest}: events.json: checksum differs" in result.stdout
+
+
+def test_a_closed_pipe_ends_quietly(refreshed: dict[str, str]) -> None:
+    export = subprocess.Popen(
+        [sys.executable, "-m", "pipeline", "export", "papers", "--format", "jsonl"],
+        cwd=PROJECT_DIR,
+        env=refreshed,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert export.stdout is not None and export.stderr is not None
+    export.stdout.readline()
+    export.stdout.close()  # as `| head -1` does
+    stderr = export.stderr.read().decode()
+    assert export.wait(timeout=60) == 0
+    assert "Traceback" not in stderr and "BrokenPipe" not in stderr, stderr
