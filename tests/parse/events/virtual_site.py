@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from html import escape
+from typing import Any
 
 _NAV = (
     "<nav class='navbar'><a class='navbar-brand' href='/'>ICML</a><ul>"
@@ -258,3 +259,33 @@ def session_page() -> str:
         "<h2>Poster Session</h2><h3>Poster Session 4 East</h3>"
         f"<div class='moderator'>Moderator: Jane Roe</div>{posters}"
     )
+
+
+def feed_record(site_id: int, name: str, **fields: Any) -> dict[str, Any]:
+    """One presentation of the JSON feed, in the shape of the 2025/2026 feeds."""
+    base: dict[str, Any] = {
+        "id": site_id,
+        "uid": f"uid{site_id}",
+        "name": name,
+        "authors": [
+            {"id": 1, "fullname": "Ann Lee", "url": "/api/users/1", "institution": "MIT"},
+            {"id": 2, "fullname": "Bo Chen", "url": None, "institution": "Texas A&amp;M"},
+        ],
+        "decision": "Accept (poster)",
+        "eventtype": "Poster",
+        "session": "Poster Session 1",
+        "room_name": "Hall A",
+        "virtualsite_url": f"/virtual/2026/poster/{site_id}",
+        "paper_url": f"https://openreview.net/forum?id=forum{site_id}",
+        "starttime": "2026-07-14T10:00:00-08:00",
+        "endtime": "2026-07-14T11:30:00-08:00",
+        "poster_position": f"#{site_id % 1000}",
+        "topic": "Theory",
+        "keywords": ["Learning Theory"],
+    }
+    base.update(fields)
+    return base
+
+
+def feed_page(results: list[dict[str, Any]], *, next_url: str | None = None, count: int = 3) -> str:
+    return json.dumps({"count": count, "next": next_url, "previous": None, "results": results})
