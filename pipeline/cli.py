@@ -32,11 +32,19 @@ def _build_parser() -> argparse.ArgumentParser:
     parse = commands.add_parser(
         "parse", help="parse one document and print it as JSON (no output files)"
     )
-    parse.add_argument("path", type=Path, help="a README (markdown or page text) or event page")
+    parse.add_argument(
+        "path", type=Path, help="a README (markdown or page text), an event page or a feed"
+    )
     parse.add_argument(
         "--format",
         choices=[fmt.value for fmt in SourceFormat],
         help="force the input format (default: detected)",
+    )
+    parse.add_argument(
+        "--kind",
+        metavar="KIND",
+        help="read it as this source kind: readme, workshop, session, listing, feed "
+        "(default: detected)",
     )
 
     refresh = commands.add_parser(
@@ -117,8 +125,9 @@ def _source_for(path: Path, text: str, fmt: SourceFormat) -> Source:
     )
 
 
-def _command_parse(path: Path, forced: str | None) -> int:
+def _command_parse(path: Path, forced: str | None, kind: str | None) -> int:
     from pipeline.core.ids import sha256_bytes
+    from pipeline.kinds import check_kind
     from pipeline.parse.detect import detect_format
     from pipeline.run.steps import parse_snapshot
     from pipeline.sources.decode import decode_document
@@ -131,6 +140,8 @@ def _command_parse(path: Path, forced: str | None) -> int:
     text = decode_document(data, str(path))
     fmt = SourceFormat(forced) if forced else detect_format(text)
     source = _source_for(path, text, fmt)
+    if kind is not None:
+        source = source.model_copy(update={"kind": check_kind(kind).name})
     bundle = parse_snapshot(Snapshot(source, path, text, sha256_bytes(data), fmt))
     document = bundle.document
     assert isinstance(document, BaseModel)  # every kind's document is a record
@@ -292,7 +303,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _build_parser().parse_args(argv)
     try:
         if args.command == "parse":
-            return _command_parse(args.path, args.format)
+            return _command_parse(args.path, args.format, args.kind)
         if args.command == "refresh":
             return _command_refresh(args.refresh_arxiv)
         if args.command == "serve":
