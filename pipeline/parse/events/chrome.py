@@ -35,21 +35,30 @@ _MENU = frozenset(
         "uai", "corl", "wacv",
     }
 )  # fmt: skip
-_MENU_PATTERNS = (
-    re.compile(r"^skip to (?:yearly menu bar|main content)(?: skip to main content)?$"),
-    re.compile(r"^select year:?\s*(?:\(\d{4}\))?$"),
-    re.compile(r"^(?:19|20)\d{2}$"),  # the year menu
-    re.compile(r"^(?:contact|about) \w+$"),  # 'Contact ICML'
-    re.compile(r"^\w+ blog$"),  # 'ICML Blog'
+# One alternation each, asked once per line (a page has thousands of lines).
+_MENU_PATTERN = re.compile(
+    "|".join(
+        (
+            r"skip to (?:yearly menu bar|main content)(?: skip to main content)?$",
+            r"select year:?\s*(?:\(\d{4}\))?$",
+            r"(?:19|20)\d{2}$",  # the year menu
+            r"(?:contact|about) \w+$",  # 'Contact ICML'
+            r"\w+ blog$",  # 'ICML Blog'
+        )
+    )
 )
-_FOOTER_PATTERNS = (
-    re.compile(r"^successful page load$"),
-    re.compile(r"^useful links$"),
-    re.compile(r"^the \w+ logo above may be used on presentations\b"),
-    re.compile(r"^\w+ uses cookies\b"),
-    re.compile(r"^accept cookies$"),
-    re.compile(r"^we use cookies\b"),
-    re.compile(r"^©|^copyright\b"),
+_FOOTER_PATTERN = re.compile(
+    "|".join(
+        (
+            r"successful page load$",
+            r"useful links$",
+            r"the \w+ logo above may be used on presentations\b",
+            r"\w+ uses cookies\b",
+            r"accept cookies$",
+            r"we use cookies\b",
+            r"©|copyright\b",
+        )
+    )
 )
 _SIGN_IN = re.compile(
     r"^(?:please )?(?:log ?in|sign ?in)(?: and register)? to (?:view|see|access)\b", re.I
@@ -68,8 +77,8 @@ def chrome_of(text: str) -> Chrome | None:
     if is_sign_in_notice(text):
         return Chrome.sign_in
     folded = text.casefold()
-    if folded in _MENU or any(pattern.match(folded) for pattern in _MENU_PATTERNS):
+    if folded in _MENU or _MENU_PATTERN.match(folded):
         return Chrome.menu
-    if any(pattern.match(folded) for pattern in _FOOTER_PATTERNS):
+    if _FOOTER_PATTERN.match(folded):
         return Chrome.footer
     return None

@@ -81,7 +81,7 @@ def html_lines(html: str | bytes, base_url: str | None = None) -> list[VisibleLi
     Raises :class:`HtmlError` when there is no document to read (empty or not HTML).
     """
     data, root = parse_html(html)
-    return visible_lines(root, data, link_resolver(root, base_url))
+    return visible_lines(root, data, link_resolver(root, base_url, data))
 
 
 def parse_html(html: str | bytes) -> tuple[bytes, _Element]:
@@ -90,8 +90,13 @@ def parse_html(html: str | bytes) -> tuple[bytes, _Element]:
     return data, _parse(data, "utf-8" if isinstance(html, str) else None)
 
 
-def link_resolver(root: _Element, base_url: str | None) -> Callable[[str], str]:
-    """Resolves hrefs against the page (its <base>, else ``base_url``)."""
+def link_resolver(
+    root: _Element, base_url: str | None, data: bytes | None = None
+) -> Callable[[str], str]:
+    """Resolves hrefs against the page (its <base>, else ``base_url``); with the page's
+    ``data``, a page without any <base> is not searched for one."""
+    if data is not None and b"<base" not in data and b"<BASE" not in data:
+        return _resolver(base_url)
     return _resolver(_base_href(root, base_url))
 
 

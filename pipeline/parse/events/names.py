@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import re
 
-from pipeline.core.text import collapse_spaces
-
 __all__ = [
     "NAME_SEPARATOR",
     "looks_like_name",
@@ -20,6 +18,7 @@ __all__ = [
     "visible",
 ]
 
+_MARKS = ("·", "•", "⋅")
 NAME_SEPARATOR = re.compile(r"\s*[·•⋅]\s*")
 # Direction marks and embeddings, zero-width spaces and joiners, BOM, soft hyphen.
 _INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
@@ -53,6 +52,8 @@ def looks_like_name(text: str) -> bool:
 
 def looks_like_name_list(text: str) -> bool:
     """'A · B · C': an author line without its '🔗' (session pages, some HTML layouts)."""
+    if len(text) > 600 or not any(mark in text for mark in _MARKS):
+        return False  # the cheap test first: most lines are no list of names
     names = split_names(text)
     if len(names) < 2 or not all(_name_shaped(name) for name in names):
         return False
@@ -61,8 +62,6 @@ def looks_like_name_list(text: str) -> bool:
 
 def split_names(text: str) -> list[str]:
     """The names of a list, in order, without separators or invisible marks."""
-    return [
-        name
-        for name in (collapse_spaces(visible(part)) for part in NAME_SEPARATOR.split(text))
-        if name
-    ]
+    parts = NAME_SEPARATOR.split(text) if any(mark in text for mark in _MARKS) else [text]
+    # str.split() collapses white space as collapse_spaces does (NBSP included), cheaper.
+    return [name for name in (" ".join(visible(part).split()) for part in parts) if name]

@@ -23,7 +23,7 @@ from pipeline.parse.events.html_lines import (
     visible_lines,
 )
 
-__all__ = ["Element", "HtmlPage", "class_test", "has_class", "site_id_of", "text_of"]
+__all__ = ["Element", "HtmlPage", "has_class", "site_id_of", "stray_text", "text_of"]
 
 # lxml ships no type information: its elements are typed loosely on purpose.
 Element = Any
@@ -31,34 +31,66 @@ Element = Any
 _SITE_ID = re.compile(r"(\d+)/?$")
 
 
-def class_test(name: str) -> str:
-    """An XPath test for an element carrying the class ``name`` (among others)."""
-    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
-
-
 def has_class(element: Element, name: str) -> bool:
-    return name in str(element.get("class") or "").split()
+    classes = element.get("class")
+    return bool(classes) and name in classes and name in classes.split()
 
 
-def text_of(element: Element) -> str:
-    """An element's text as a reader sees it: blocks apart, white space collapsed."""
+def text_of(element: Element, skip: Iterable[Element] = ()) -> str:
+    """An element's text as a reader sees it: blocks apart, white space collapsed; the
+    subtrees of ``skip`` (parts already read) left out."""
+    skipped = set(skip)
+    if not skipped:
+        if not len(element):  # a leaf: most cells
+            return " ".join((element.text or "").split())
+        if not any(child.tag in _STRUCTURED for child in element.iterdescendants()):
+            # Inline content only: lxml's own text iteration, no walk in Python.
+            return " ".join("".join(element.itertext()).split())
     parts: list[str] = []
-    _gather(element, parts)
+    _gather(element, parts, skipped)
     return " ".join("".join(parts).split())
 
 
-def _gather(element: Element, parts: list[str]) -> None:
+def stray_text(scope: Element, read: Iterable[Element]) -> str:
+    """The text of ``scope`` outside the subtrees already ``read`` (white space collapsed):
+    what a template found no place for. Iterates elements only, never long texts."""
+    roots = set(read)
+    inside: set[Element] = set()
+    for root in roots:
+        inside.update(root.iter())  # the proxies stay alive, so identity holds
+    pieces = [scope.text or ""]
+    for element in scope.iterdescendants():
+        parent = element.getparent()
+        if element not in inside and element.tag not in _UNREAD and isinstance(element.tag, str):
+            unread_parent = parent is not None and parent.tag in _UNREAD
+            if element.text and not unread_parent:
+                pieces.append(element.text)
+        if element.tail and (element in roots or element not in inside) and parent not in inside:
+            pieces.append(element.tail)
+    return " ".join(" ".join(pieces).split())
+
+
+def _gather(element: Element, parts: list[str], skip: set[Element]) -> None:
     if element.text:
         parts.append(element.text)
     for child in element:
-        if child.tag in BLOCK_TAGS:
+        tag = child.tag
+        if child in skip or not isinstance(tag, str) or tag in _UNREAD:
+            pass
+        elif tag in BLOCK_TAGS:
             parts.append(" ")
-            _gather(child, parts)
+            _gather(child, parts, skip)
             parts.append(" ")
-        elif isinstance(child.tag, str) and child.tag not in {"script", "style", "template"}:
-            _gather(child, parts)
+        elif len(child):
+            _gather(child, parts, skip)
+        elif child.text:
+            parts.append(child.text)
         if child.tail:
             parts.append(child.tail)
+
+
+_UNREAD = frozenset({"script", "style", "template"})
+_STRUCTURED = BLOCK_TAGS | _UNREAD  # what plain text iteration would get wrong
 
 
 def site_id_of(url: str | None) -> str | None:
@@ -75,15 +107,31 @@ class HtmlPage:
     def __init__(self, html: str | bytes, base_url: str | None = None) -> None:
         self.data, self.root = parse_html(html)
         self.base_url = base_url
-        self.resolve: Callable[[str], str] = link_resolver(self.root, base_url)
+        self.resolve: Callable[[str], str] = link_resolver(self.root, base_url, self.data)
         self.memo: dict[str, object] = {}  # what readers of this page worked out once
 
     def by_class(self, name: str, tag: str = "*", within: Element | None = None) -> list[Element]:
         """Elements with that class, in document order (within one element, if given)."""
+        if name.encode() not in self.data:
+            return []  # the cheap test first: most pages lack most classes
         scope = ".//" if within is not None else "//"
-        found: list[Element] = (within if within is not None else self.root).xpath(
-            f"{scope}{tag}[{class_test(name)}]"
+        # A plain contains() lets libxml2 find the few candidates fast; has_class decides.
+        candidates: list[Element] = (within if within is not None else self.root).xpath(
+            f"{scope}{tag}[contains(@class, '{name}')]"
         )
+        return [element for element in candidates if has_class(element, name)]
+
+    def by_classes(self, names: Iterable[str]) -> dict[str, list[Element]]:
+        """Elements of each of these classes, in one pass over the document."""
+        present = [name for name in names if name.encode() in self.data]
+        found: dict[str, list[Element]] = {name: [] for name in names}
+        if not present:
+            return found
+        tests = " or ".join(f"contains(@class, '{name}')" for name in present)
+        for element in self.root.xpath(f"//*[{tests}]"):
+            for name in present:
+                if has_class(element, name):
+                    found[name].append(element)
         return found
 
     def first_by_class(

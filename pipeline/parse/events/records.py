@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Literal
 
 from pipeline.core.ids import disambiguate, short_hash
@@ -133,6 +134,7 @@ _UNTYPED_KEYWORDS: tuple[tuple[re.Pattern[str], ItemType], ...] = (
 )
 
 
+@lru_cache(maxsize=1024)  # a page has a handful of labels, each shown many times
 def normalise_label(label: str) -> str:
     words = collapse_spaces(label).casefold().split()
     return " ".join(word[:-1] if len(word) > 3 and word.endswith("s") else word for word in words)

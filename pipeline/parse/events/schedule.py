@@ -120,6 +120,17 @@ class Kind(Enum):
 
 _BLANK = frozenset({Kind.blank})
 _FILLER = frozenset({Kind.blank, Kind.separator})  # never content, never warned about
+# Sets of kinds the grammar asks about (made once: a page has 100k+ lines).
+_FURNITURE = frozenset({Kind.footer, Kind.sign_in})
+_ITEM_MARKS = frozenset({Kind.type, Kind.end})
+_TIMED = frozenset({Kind.time, Kind.dash})
+_SLOT_STARTS = frozenset({Kind.time, Kind.dash, Kind.arrow})
+_SECTIONS = frozenset({Kind.authors_section, Kind.other_events_section})
+_CARD_PREFIXES = frozenset({Kind.time, Kind.position})
+_CARD_DETAILS = frozenset({Kind.time, Kind.position, Kind.widget})
+_ORGANISER_FILLER = frozenset({Kind.blank, Kind.separator, Kind.dash})
+_SCHEDULE_MARKERS = frozenset({Kind.time, Kind.type, Kind.spot, Kind.video, Kind.end})
+_SCHEDULE_ONLY = frozenset({Kind.type, Kind.spot, Kind.video, Kind.end, Kind.arrow})
 
 
 @dataclass(slots=True)
@@ -231,7 +242,7 @@ def _set_chrome_aside(tokens: list[Token]) -> bool:
         if kind is Kind.blank:
             continue
         sign_in = sign_in or kind is Kind.sign_in
-        if kind in {Kind.footer, Kind.sign_in} or (leading and kind is Kind.menu):
+        if kind in _FURNITURE or (leading and kind is Kind.menu):
             token.kind, token.text = Kind.blank, ""
             continue
         leading = False
@@ -326,7 +337,7 @@ class _Reader:
 
     def layout(self, start: int) -> str | None:
         kinds = {token.kind for token in self.tokens[start:]}
-        if kinds & {Kind.type, Kind.spot, Kind.video, Kind.end, Kind.arrow}:
+        if kinds & _SCHEDULE_ONLY:
             return "schedule"
         if any(self.listing_item_starts(index) for index in range(start, len(self.tokens))):
             return "listing"
@@ -418,7 +429,7 @@ class _Reader:
             return title is not None and title.kind is Kind.arrow
         after = self.at(self.next_content(title_at + 1))
         return after is not None and (
-            after.kind in {Kind.type, Kind.end}
+            after.kind in _ITEM_MARKS
             or _is_card_label(after)
             or (after.kind is Kind.text and looks_like_name_list(after.text))
         )
@@ -429,7 +440,7 @@ class _Reader:
         token = self.at(index)
         if token is None:
             return False
-        if token.kind in {Kind.time, Kind.dash, Kind.arrow}:
+        if token.kind in _SLOT_STARTS:
             return True
         if token.kind is not Kind.text:
             return False
@@ -459,7 +470,7 @@ class _Reader:
         token = self.tokens[index]
         slot.first_line = token.line
         slot.keep_links(token.links)
-        if token.kind in {Kind.time, Kind.dash}:
+        if token.kind in _TIMED:
             if token.kind is Kind.time:
                 slot.time = token.shown
             index = self.next_content(index + 1)
@@ -501,7 +512,7 @@ class _Reader:
                 self.take_names(slot, token)
                 slot.ended = True
                 return index + 1
-            if kind in {Kind.authors_section, Kind.other_events_section}:
+            if kind in _SECTIONS:
                 return index
             if self.schedule_item_starts(index):
                 return index
@@ -553,12 +564,12 @@ class _Reader:
             return
         # Pages without '🔗' (schedule rows) end a slot with its names line; a row with a
         # type label of its own may hold a single name.
-        last = slot.abstract[-1] if slot.abstract else ""
-        ends_with_names = looks_like_name_list(last) or (
-            slot.label is not None and _is_names_paragraph(last) and len(slot.abstract) == 1
-        )
-        if not self.uses_end_marks and not slot.names and last and ends_with_names:
-            slot.names = self.dedupe_names(split_names(slot.abstract.pop()), line)
+        if not self.uses_end_marks and not slot.names and slot.abstract:
+            last = slot.abstract[-1]
+            if looks_like_name_list(last) or (
+                slot.label is not None and len(slot.abstract) == 1 and _is_names_paragraph(last)
+            ):
+                slot.names = self.dedupe_names(split_names(slot.abstract.pop()), line)
         self.slots.append(slot)
 
     # ------------------------------------------------------------------ listing layout
@@ -598,7 +609,7 @@ class _Reader:
             if not self.listing_item_starts(index):
                 if in_preamble and not self.ahead_of_item(index):
                     self.preamble_line(token)
-                elif token.kind in {Kind.time, Kind.position} and self.ahead_of_item(index):
+                elif token.kind in _CARD_PREFIXES and self.ahead_of_item(index):
                     pending = pending or ItemDraft()
                     self.card_detail(pending, token)
                 else:
@@ -611,10 +622,10 @@ class _Reader:
 
     def ahead_of_item(self, index: int) -> bool:
         """Whether only times and numbers stand between this line and the next card."""
-        if self.tokens[index].kind not in {Kind.time, Kind.position}:
+        if self.tokens[index].kind not in _CARD_PREFIXES:
             return False
         later = self.next_content(index + 1)
-        while later < len(self.tokens) and self.tokens[later].kind in {Kind.time, Kind.position}:
+        while later < len(self.tokens) and self.tokens[later].kind in _CARD_PREFIXES:
             later = self.next_content(later + 1)
         return later < len(self.tokens) and self.listing_item_starts(later)
 
@@ -646,7 +657,7 @@ class _Reader:
             elif body.kind is Kind.text:
                 slot.abstract.append(body.text)
                 slot.keep_links(body.links)
-            elif body.kind in {Kind.time, Kind.position, Kind.widget}:
+            elif body.kind in _CARD_DETAILS:
                 self.card_detail(slot, body)
             elif body.kind not in _FILLER:
                 self.unplaced(body, f"inside item '{slot.title}'")
@@ -723,7 +734,7 @@ class _Reader:
                     bios.setdefault(len(organizers) - 1, []).append(token.text)
                 else:
                     self.unplaced(token, "in 'Author Information' before any organiser")
-            elif token.kind not in {Kind.blank, Kind.separator, Kind.dash}:
+            elif token.kind not in _ORGANISER_FILLER:
                 self.unplaced(token, "in 'Author Information'")
             index += 1
         for position, paragraphs in bios.items():
@@ -799,9 +810,7 @@ def _probe(text: str) -> tuple[_Reader, int] | None:
 
 def _is_event_page(reader: _Reader, start: int) -> bool:
     tokens = reader.tokens
-    markers = sum(
-        token.kind in {Kind.time, Kind.type, Kind.spot, Kind.video, Kind.end} for token in tokens
-    )
+    markers = sum(token.kind in _SCHEDULE_MARKERS for token in tokens)
     if markers >= 3:
         return True
     starts = [index for index in range(start, len(tokens)) if reader.listing_item_starts(index)]

@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 from datetime import date as Date
 from datetime import datetime, time, timedelta, timezone, tzinfo
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 __all__ = [
@@ -66,6 +67,9 @@ _MONTHS = {
     for name in names
 }
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_STARTS = frozenset(_WEEKDAYS)
+_DIGIT = re.compile(r"\d")
+_NAMED = ("noon", "midnight")
 _CLOCK_PARTS = re.compile(r"^(\d{1,2})(?::(\d{2}))?\s*(?:([ap])\.?\s*m\.?)?$", re.IGNORECASE)
 
 # Abbreviations the sites print after times, as fixed offsets (hours from UTC). CST is
@@ -115,12 +119,16 @@ _AT_END = tuple(
 )
 
 
+@lru_cache(maxsize=4096)  # a listing shows the same few slot times hundreds of times
 def parse_time(text: str) -> ShownTime | None:
     """The time a whole line shows, by the first form that reads it; None if none does."""
     if not text or len(text) > 80:
         return None
-    if not any(char.isdigit() for char in text) and text.lower() not in {"noon", "midnight"}:
-        return None  # the cheap test first: most lines hold no time
+    # The cheap test first: every form starts with a weekday, a digit, noon or midnight.
+    first = text[:3].lower()
+    starts_like_a_time = (first[0].isdigit() or first in _STARTS) and _DIGIT.search(text)
+    if not starts_like_a_time and not text.lower().startswith(_NAMED):
+        return None
     for name, pattern in TIME_FORMS:
         match = pattern.match(text)
         if match is None:
@@ -133,10 +141,13 @@ def parse_time(text: str) -> ShownTime | None:
 
 def time_at_end(text: str) -> tuple[str, ShownTime] | None:
     """``('Poster', <Sat 3 Dec 07:30 a.m.>)`` for a line that ends with a dated time."""
-    if len(text) > 400 or not any(char.isdigit() for char in text[-40:]):
+    if _DIGIT.search(text, max(0, len(text) - 40)) is None:
         return None
+    # A dated time is at most ~60 characters: searching from there keeps long lines cheap
+    # (a multitrack room after '@' may be longer: those lines are short anyway).
+    start = max(0, len(text) - 90)
     for name, pattern in _AT_END:
-        match = pattern.search(text)
+        match = pattern.search(text, start)
         if match is None:
             continue
         head = text[: match.start()].rstrip(" ,·|-–—")
@@ -257,6 +268,7 @@ def _shown_date(shown: ShownTime, event_date: Date | None, year: int | None) -> 
     return event_date
 
 
+@lru_cache(maxsize=4096)
 def resolve_time(
     shown: ShownTime, event_date: Date | None, zone_name: str | None, year: int | None = None
 ) -> tuple[datetime | None, datetime | None, str | None]:

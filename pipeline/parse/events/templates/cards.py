@@ -15,7 +15,14 @@ import re
 
 from pipeline.models import ParseWarning
 from pipeline.parse.events.names import split_names
-from pipeline.parse.events.page import Element, HtmlPage, class_test, site_id_of, text_of
+from pipeline.parse.events.page import (
+    Element,
+    HtmlPage,
+    has_class,
+    site_id_of,
+    stray_text,
+    text_of,
+)
 from pipeline.parse.events.records import EventDraft, ItemDraft
 from pipeline.parse.events.templates.base import PageReading
 from pipeline.parse.events.times import parse_time
@@ -24,52 +31,53 @@ __all__ = ["read_listing_cards"]
 
 # The card part each class names, in the order they are looked for.
 _PARTS = {
+    "abstract-link": "toggle",  # the 'Abstract' button that shows the hidden abstract
     "small-title": "title",
     "type_display_name_virtual_card": "label",
     "author-str": "names",
     "touchup-date-div": "time",
     "abstract-display": "abstract",
 }
-_BRACKETED = re.compile(r"^\[\s*(?P<room>.*?)\s*(?P<position>#\s?\d{1,5})?\s*\]$")
+_BRACKETED = re.compile(r"^\s*\[\s*(?P<room>.*?)\s*(?P<position>#\s?\d{1,5})?\s*\]\s*$", re.S)
 _FURNITURE = re.compile(r"^(?:abstract|show abstract|hide abstract|\[\s*\]|»)$", re.IGNORECASE)
 
 
 def _card_scopes(page: HtmlPage) -> list[Element]:
     """Each card's element: the displaycards div, or a virtual-card with its parent's parts."""
-    cards: list[Element] = page.root.xpath(f"//div[{class_test('displaycards')}]")
+    cards = page.by_class("displaycards", "div")
     if cards:
         return cards
-    virtual: list[Element] = page.root.xpath(f"//div[{class_test('virtual-card')}]")
     scopes = []
-    for card in virtual:
+    for card in page.by_class("virtual-card", "div"):
         parent = card.getparent()
-        alone = (
-            parent is not None and len(parent.xpath(f"./div[{class_test('virtual-card')}]")) == 1
-        )
-        scopes.append(parent if alone else card)
+        siblings = [] if parent is None else [e for e in parent if has_class(e, "virtual-card")]
+        scopes.append(parent if len(siblings) == 1 else card)
     return scopes
 
 
 def _parts(scope: Element) -> dict[str, Element]:
     """The first element of each known part in one pass over the card."""
     found: dict[str, Element] = {}
-    for element in scope.iter("div", "a", "p", "span", "details", "summary"):
+    for element in scope.iter("div", "a", "p", "details"):
         classes = element.get("class")
         if classes:
             for name in classes.split():
                 part = _PARTS.get(name)
                 if part is not None and part not in found:
                     found[part] = element
-        if element.tag == "details" and "abstract" not in found:
+        tag = element.tag
+        if tag == "details" and "abstract" not in found:
             body = [child for child in element if child.tag != "summary"]
             if body:
                 found["abstract"] = body[0]
-        elif element.tag in {"p", "div"} and "room" not in found and element.find(".//a") is None:
-            text = text_of(element)
-            if text.startswith("[") and text.endswith("]") and not len(element):
-                found["room"] = element
-        if "title" not in found and element.tag == "a" and element.get("href"):
-            found.setdefault("first_link", element)
+            summary = element.find("summary")
+            if summary is not None:
+                found.setdefault("toggle", summary)
+        elif tag == "a":
+            if "title" not in found and "first_link" not in found and element.get("href"):
+                found["first_link"] = element
+        elif "room" not in found and not len(element) and _BRACKETED.match(element.text or ""):
+            found["room"] = element  # '[ Room #123 ]': a paragraph of its own, no link
     return found
 
 
@@ -87,9 +95,9 @@ def _card(page: HtmlPage, scope: Element, warnings: list[ParseWarning]) -> ItemD
             warnings.append(ParseWarning(line=line, message=f"card without a title: '{shown}'"))
         return None
     draft = ItemDraft(title=title, title_line=title_element.sourceline, first_line=line)
-    links = page.links([title_element])
-    if links:
-        draft.url = links[0].url
+    draft.keep_links(page.links([scope]))  # the title's first: it leads the card
+    href = str(title_element.get("href") or "").strip()
+    draft.url = page.resolve(href) if href and not href.startswith("#") else None
     draft.site_id = site_id_of(str(scope.get("id") or "")) or site_id_of(draft.url)
     used = [title_element]
     if (label := parts.get("label")) is not None:
@@ -117,7 +125,9 @@ def _card(page: HtmlPage, scope: Element, warnings: list[ParseWarning]) -> ItemD
         used.append(abstract)
         shown = text_of(abstract)
         draft.abstract = [shown] if shown else []
-    draft.keep_links(page.links([scope]))
+    if (toggle := parts.get("toggle")) is not None:
+        used.append(toggle)
+    used.extend(scope.iter("button"))  # controls, not content
     leftover = _leftover(scope, used)
     if leftover:
         shown = leftover if len(leftover) <= 80 else leftover[:77] + "..."
@@ -127,12 +137,7 @@ def _card(page: HtmlPage, scope: Element, warnings: list[ParseWarning]) -> ItemD
 
 
 def _leftover(scope: Element, used: list[Element]) -> str:
-    text = text_of(scope)
-    for element in used:
-        shown = text_of(element)
-        if shown:
-            text = text.replace(shown, " ", 1)
-    words = [word for word in text.split() if not _FURNITURE.match(word)]
+    words = [word for word in stray_text(scope, used).split() if not _FURNITURE.match(word)]
     leftover = " ".join(words)
     return leftover if any(char.isalnum() for char in leftover) else ""
 

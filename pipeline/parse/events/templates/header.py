@@ -18,7 +18,7 @@ from pipeline.parse.events.names import split_names
 from pipeline.parse.events.page import Element, HtmlPage, site_id_of, text_of
 from pipeline.parse.events.times import parse_time
 
-__all__ = ["Header", "read_header"]
+__all__ = ["Header", "paper_links", "read_header"]
 
 _ROOM_ICONS = ("fa-map-marker", "fa-location", "fa-map-pin", "fa-building", "fa-door")
 _TIME_ICONS = ("fa-calendar", "fa-clock")
@@ -46,8 +46,10 @@ class Header:
 
 def _json_ld(page: HtmlPage) -> dict[str, Any] | None:
     """The first JSON-LD object with a name (a list or an @graph may hold it)."""
-    for script in page.root.iter("script"):
-        if str(script.get("type") or "").lower() != "application/ld+json" or not script.text:
+    if not page.has_text(b"ld+json"):
+        return None
+    for script in page.root.xpath("//script[contains(@type, 'ld+json')]"):
+        if not script.text:
             continue
         try:
             data = json.loads(script.text)
@@ -97,31 +99,37 @@ def _read_header(page: HtmlPage) -> Header:
     if data is not None:
         header.title = " ".join(str(data["name"]).split())
         header.names = _people(data.get("author")) or _people(data.get("organizer"))
-    title = page.first_by_class("event-title")
-    if title is not None:
+    found = page.by_classes(("event-title", "event-organizers", "abstract-section", "meta-pill"))
+    if found["event-title"]:
+        title = found["event-title"][0]
         header.elements.append(title)
         header.title = text_of(title) or header.title
         header.title_line = title.sourceline
-    organizers = page.first_by_class("event-organizers")
-    if organizers is not None:
+    if found["event-organizers"]:
+        organizers = found["event-organizers"][0]
         header.elements.append(organizers)
         header.names = header.names or split_names(text_of(organizers))
-    for section in page.by_class("abstract-section"):
+    for section in found["abstract-section"]:
         inner = page.first_by_class("abstract-text-inner", within=section)
         heading = next((text_of(h) for h in section.iter("h2", "h3", "h4")), "")
         if inner is not None and header.abstract is None and heading.lower() in {"", "abstract"}:
             header.abstract = text_of(inner) or None
             header.elements.append(section)
-    for pill in page.by_class("meta-pill", "span"):
-        _pill(header, pill)
-        header.elements.append(pill)
+    for pill in found["meta-pill"]:
+        if pill.tag == "span":
+            _pill(header, pill)
+            header.elements.append(pill)
     if header.title is None:
         header.elements = []  # no header: its parts belong to something else
         return header
-    # The paper's own links: OpenReview and arXiv anywhere on a page of one presentation.
-    header.links = [
-        link
-        for link in page.links(page.root.iter("a"))
-        if any(host in link.url for host in _PAPER_HOSTS)
-    ]
+    # Links in the header's own elements (its buttons are not always inside them).
+    header.links = page.links(header.elements)
     return header
+
+
+def paper_links(page: HtmlPage) -> list[Link]:
+    """OpenReview and arXiv links anywhere on the page (of one presentation: its paper's)."""
+    anchors = page.root.xpath(
+        "//a[contains(@href, 'openreview.net') or contains(@href, 'arxiv.org')]"
+    )
+    return [link for link in page.links(anchors) if any(h in link.url for h in _PAPER_HOSTS)]

@@ -15,7 +15,7 @@ from pipeline.models import ParseWarning
 from pipeline.parse.events.page import HtmlPage, text_of
 from pipeline.parse.events.records import ItemDraft
 from pipeline.parse.events.templates.base import PageReading, event_from_header
-from pipeline.parse.events.templates.header import read_header
+from pipeline.parse.events.templates.header import paper_links, read_header
 from pipeline.parse.events.times import parse_time
 
 __all__ = ["read_presentation"]
@@ -72,7 +72,7 @@ def read_presentation(page: HtmlPage) -> PageReading | None:
         label=label,
         names=list(header.names),
         abstract=[header.abstract] if header.abstract else [],
-        links=list(header.links),
+        links=list({link.url: link for link in [*header.links, *paper_links(page)]}.values()),
         url=page.base_url,
         site_id=header.site_id,
         room=header.room,
