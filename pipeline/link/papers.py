@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
@@ -127,25 +127,21 @@ def link_papers(mentions: Sequence[Mention]) -> LinkResult:
     groups = _Groups(ordered)
     titles = [normalise_title(m.title) for m in ordered]
 
-    by_arxiv: dict[str, int] = {}
-    for index, mention in enumerate(ordered):
-        arxiv_id = mention.linked_arxiv_id
-        if arxiv_id is None:
-            continue
-        if arxiv_id in by_arxiv:
-            groups.union(by_arxiv[arxiv_id], index, MatchRule.arxiv_id, None, [])
-        else:
-            by_arxiv[arxiv_id] = index
-
-    by_forum: dict[str, int] = {}
-    for index, mention in enumerate(ordered):
-        forum = mention.openreview_id
-        if forum is None:
-            continue
-        if forum in by_forum:
-            groups.union(by_forum[forum], index, MatchRule.openreview_id, None, [])
-        else:
-            by_forum[forum] = index
+    # The same identifier: the arXiv id first (it may refuse a union), then the forum.
+    identifiers: tuple[tuple[MatchRule, Callable[[Mention], str | None]], ...] = (
+        (MatchRule.arxiv_id, lambda mention: mention.linked_arxiv_id),
+        (MatchRule.openreview_id, lambda mention: mention.openreview_id),
+    )
+    for rule, identifier in identifiers:
+        first_with: dict[str, int] = {}
+        for index, mention in enumerate(ordered):
+            value = identifier(mention)
+            if value is None:
+                continue
+            if value in first_with:
+                groups.union(first_with[value], index, rule, None, [])
+            else:
+                first_with[value] = index
 
     by_title: dict[str, int] = {}
     near: dict[tuple[int, int], tuple[float, str]] = {}
