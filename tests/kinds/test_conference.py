@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +26,7 @@ from pipeline.run import steps
 from pipeline.run.refresh import refresh
 from pipeline.sources.fetch import DEFAULT_ROBOTS
 from pipeline.store.versions import read_table
+from tests.conftest import PROJECT_DIR
 from tests.fake_arxiv import FakeArxiv
 from tests.parse.events.virtual_site import (
     Card,
@@ -259,3 +263,34 @@ def test_parts_are_paced_with_the_fetch_delay(
     # one after the other on one host: each waits for the delay since the one before.
     paced = [wait for wait in waits if wait > 1.0]
     assert len(paced) == 5 and all(wait <= 30.0 for wait in paced)
+
+
+@pytest.mark.slow
+def test_the_prefect_refresh_flow_reads_a_whole_conference(
+    site: Site, settings: Settings, tmp_path: Path
+) -> None:
+    """The chain as the flow runs it: parts fetched in one task, the rest mapped."""
+    env = {
+        **{key: value for key, value in os.environ.items() if not key.startswith("PIPELINE_")},
+        "PIPELINE_SOURCES_FILE": str(settings.sources_file),
+        "PIPELINE_RAW_DIR": str(settings.raw_dir),
+        "PIPELINE_PROCESSED_DIR": str(settings.processed_dir),
+        "PIPELINE_STATE_DIR": str(tmp_path / "prefect-state"),
+        "PIPELINE_ARXIV_API_URL": settings.arxiv_api_url,
+        "PIPELINE_ARXIV_DELAY_SECONDS": "0",
+        "PIPELINE_FETCH_DELAY_SECONDS": "0",
+    }
+    env.pop("PREFECT_API_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "pipeline", "refresh"],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Traceback" not in done.stdout + done.stderr
+    for dataset in ("icml-2023", "icml-2023-workshop-101", "icml-2023-orals-posters"):
+        assert f"{dataset}: written" in done.stdout
+    assert "note: icml-2023-workshop-103:" in done.stdout

@@ -7,7 +7,7 @@ go through the line grammar.
 
 from __future__ import annotations
 
-from pipeline.models import EventDocument, Link, Organizer, ParseWarning, Source, SourceFormat
+from pipeline.models import EventDocument, Organizer, ParseWarning, Source, SourceFormat
 from pipeline.parse.events.html_lines import HtmlError
 from pipeline.parse.events.page import HtmlPage
 from pipeline.parse.events.records import EventDraft, build_document
@@ -57,7 +57,7 @@ def _with_header(document: EventDocument, header: Header) -> EventDocument:
             "room": header.room or event.room,
             "time": header.time or event.time,
             "site_id": header.site_id or event.site_id,
-            "links": [Link(label=link.label, url=link.url) for link in links.values()],
+            "links": list(links.values()),
             "provenance": event.provenance.model_copy(update={"line": header.title_line}),
         }
     )
