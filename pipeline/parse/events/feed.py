@@ -62,11 +62,20 @@ class FeedReading:
 
 
 def _text(value: Any) -> str | None:
-    """A feed string, HTML entities decoded and white space collapsed; None when empty."""
+    """A feed string, HTML entities decoded and white space collapsed; None when empty.
+    Numbers are their text (a poster position given as 2504); other values are no text."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        value = str(value)
     if not isinstance(value, str):
         return None
     text = " ".join(html.unescape(value).split())
     return text or None
+
+
+def _list(value: Any) -> list[Any]:
+    """A feed list, or nothing: a field of another type is not iterated character by
+    character."""
+    return value if isinstance(value, list) else []
 
 
 def _time(value: Any, zone: str | None) -> datetime | str | None:
@@ -149,7 +158,7 @@ class _Reader:
                 institution=_text(author.get("institution")),
                 url=_text(author.get("url")),
             )
-            for author in record.get("authors") or []
+            for author in _list(record.get("authors"))
             if isinstance(author, dict) and (name := _text(author.get("fullname")))
         ]
         times = {}
@@ -160,7 +169,7 @@ class _Reader:
                 moment = None
             times[key] = moment
         abstract = _text(record.get("abstract")) or _text(self.abstracts.get(site_id))
-        keywords = [kw for kw in (_text(k) for k in record.get("keywords") or []) if kw]
+        keywords = [kw for kw in (_text(k) for k in _list(record.get("keywords"))) if kw]
         url = self.link_url(record.get("virtualsite_url"))
         return ScheduleItem(
             id=f"{self.source.id}-{site_id}",
@@ -195,7 +204,7 @@ class _Reader:
             url = self.link_url(record.get(key))
             if url:
                 found.setdefault(url, Link(label=label, url=url))
-        for media in record.get("eventmedia") or []:
+        for media in _list(record.get("eventmedia")):
             if isinstance(media, dict) and (url := self.link_url(media.get("uri"))):
                 label = _text(media.get("name")) or _text(media.get("type")) or "Media"
                 found.setdefault(url, Link(label=label, url=url))
@@ -215,8 +224,8 @@ def read_feed(texts: Sequence[str], source: Source) -> FeedReading:
         if item is None:
             continue
         items.append(item)
-        others = record.get("related_events_ids") or []
-        if isinstance(others, list) and others:
+        others = _list(record.get("related_events_ids"))
+        if others:
             related.append([item.id, *(f"{source.id}-{other}" for other in others)])
     if reader.declared is not None and reader.declared != len(reader.records):
         reader.warn(

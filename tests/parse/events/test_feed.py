@@ -121,3 +121,26 @@ def test_continuations_are_the_next_page_and_the_sidecar_when_abstracts_are_miss
     ]
     assert feed_continuations("[]", FEED_URL) == []
     assert feed_continuations("not json", FEED_URL) == []
+
+
+def test_fields_of_unexpected_types_never_raise_and_numbers_are_text() -> None:
+    odd = record(
+        7,
+        "Odd Types",
+        authors="Ann Lee",
+        keywords="theory",
+        eventmedia={"uri": "/media/1"},
+        related_events_ids=8,
+        poster_position=2504,
+        starttime=20260714,
+        session=["not", "text"],
+    )
+    doc = read_feed([page([odd], count=1)], SOURCE).document
+    (item,) = doc.items
+    assert (item.authors, item.keywords, item.poster_position, item.session) == (
+        [],
+        [],
+        "2504",
+        None,
+    )
+    assert any("20260714" in warning.message for warning in doc.warnings)

@@ -280,3 +280,31 @@ def test_pages_no_template_knows_read_exactly_as_the_grammar_reads_them(name: st
     html = page_from_capture(seed_text(name))
     source = SEEDS[name]
     assert read_html_page(html, source) == parse_schedule_html(html, source)
+
+
+def fixture_pages() -> dict[str, str]:
+    return {
+        "listing": listing_page(CARDS),
+        "orals": orals_index_page(CARDS),
+        "rows": schedule_rows_page("W", ["Ann Lee"], ROWS),
+        "poster": presentation_page(
+            "Poster", "T", ["Ann Lee"], abstract="A.", room="R", time="Tue 15 Jul 4 p.m. PDT",
+            openreview="abcd1234",
+        ),
+        "sign-in": sign_in_page("W", ["Ann Lee"]),
+        "multitrack": multitrack_page(),
+        "session": session_page(),
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(fixture_pages()))
+def test_a_page_cut_anywhere_or_with_broken_json_ld_never_raises(name: str) -> None:
+    html = fixture_pages()[name]
+    for cut in range(0, len(html), max(1, len(html) // 37)):
+        read_event_page(html[:cut], WORKSHOP, SourceFormat.html)
+    for broken in ('"a string"', "[1, 2]", "{not json", "null"):
+        mangled = html.replace("<script type='application/ld+json'>", "<script type='x'>")
+        mangled = mangled.replace(
+            "</head>", f"<script type='application/ld+json'>{broken}</script></head>"
+        )
+        assert read_event_page(mangled, WORKSHOP, SourceFormat.html).event.id == WORKSHOP.id

@@ -55,7 +55,10 @@ def _json_ld(page: HtmlPage) -> dict[str, Any] | None:
             data = json.loads(script.text)
         except ValueError:
             continue
-        candidates = data if isinstance(data, list) else data.get("@graph", [data])
+        if isinstance(data, dict):
+            candidates = data.get("@graph", [data])
+        else:
+            candidates = data if isinstance(data, list) else []
         for candidate in candidates if isinstance(candidates, list) else []:
             if isinstance(candidate, dict) and isinstance(candidate.get("name"), str):
                 return candidate
