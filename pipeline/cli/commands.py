@@ -262,11 +262,20 @@ def _source_for(path: Path, text: str, fmt: SourceFormat) -> Source:
 
 def parse(
     path: Annotated[
-        Path, typer.Argument(help="A README (markdown or page text) or an event page.")
+        Path, typer.Argument(help="A README (markdown or page text), an event page or a feed.")
     ],
     format: Annotated[
         SourceFormat | None,
         typer.Option("--format", help="Force the input format (default: detected)."),
+    ] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            "--kind",
+            metavar="KIND",
+            help="Read it as this source kind: readme, workshop, session, listing, feed "
+            "(default: detected).",
+        ),
     ] = None,
 ) -> int:
     """Parse one document and print it as JSON: {kind, title, items, warnings}. Writes nothing.
@@ -274,6 +283,7 @@ def parse(
     Example: paper-pipeline parse raw/001_dca7463950b001f7.txt | jq '.items | length'
     """
     from pipeline.core.ids import sha256_bytes
+    from pipeline.kinds import check_kind
     from pipeline.parse.detect import detect_format
     from pipeline.run.steps import parse_snapshot
     from pipeline.sources.decode import decode_document
@@ -286,6 +296,8 @@ def parse(
     text = decode_document(data, str(path))
     fmt = format or detect_format(text)
     source = _source_for(path, text, fmt)
+    if kind is not None:
+        source = source.model_copy(update={"kind": check_kind(kind).name})
     bundle = parse_snapshot(Snapshot(source, path, text, sha256_bytes(data), fmt))
     document = bundle.document
     assert isinstance(document, BaseModel)  # every kind's document is a record

@@ -1,16 +1,18 @@
-"""Identifiers: record ids (stable hashes), slugs, and arXiv ids.
+"""Identifiers: record ids (stable hashes), slugs, arXiv and OpenReview ids.
 
 Record ids are short hashes of what identifies a record (its normalised title), so they
 survive re-runs and lost hyphens. Slugs name datasets and sources. arXiv ids are recognised
 in URLs and validated locally: new-style ``YYMM.NNNN`` (2007-2014) or ``YYMM.NNNNN`` (2015
 on), optionally followed by ``vN``; old-style ``archive[.SUBJ]/YYMMNNN`` (e.g.
-``hep-th/9901001``, ``math.GT/0309136``).
+``hep-th/9901001``, ``math.GT/0309136``). OpenReview forum ids are read from forum and
+PDF URLs (``openreview.net/forum?id=7HVADbW8fh``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
@@ -57,6 +59,34 @@ def arxiv_id_from_url(url: str) -> ArxivId | None:
         return None
     match = _PATH.match(parts.path)
     return parse_arxiv_id(match.group("rest")) if match else None
+
+
+_OPENREVIEW_HOSTS = {"openreview.net", "www.openreview.net", "api.openreview.net"}
+_OPENREVIEW_ID = re.compile(r"^[A-Za-z0-9_\-]{4,40}$")
+
+
+def openreview_id_from_url(url: str) -> str | None:
+    """The forum id an OpenReview forum or PDF URL names (``/forum?id=7HVADbW8fh``)."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    if parts.hostname not in _OPENREVIEW_HOSTS or parts.path.rstrip("/") not in {
+        "/forum",
+        "/pdf",
+        "/attachment",
+    }:
+        return None
+    for pair in parts.query.split("&"):
+        key, _, value = pair.partition("=")
+        if key in {"id", "noteId"} and _OPENREVIEW_ID.match(value):
+            return value
+    return None
+
+
+def first_openreview_id(urls: Iterable[str]) -> str | None:
+    """The forum id of the first OpenReview link among ``urls``."""
+    return next((found for url in urls if (found := openreview_id_from_url(url))), None)
 
 
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")

@@ -45,6 +45,12 @@ class Settings(BaseSettings):
         30.0, ge=0, description="age after which cached arXiv answers are asked again"
     )
     user_agent: str = Field(DEFAULT_USER_AGENT, description="sent with every request")
+    fetch_delay_seconds: float = Field(
+        1.0,
+        ge=0,
+        description="seconds between requests to one host when a source is read from several "
+        "documents (a conference's workshop pages, a feed's pages)",
+    )
     task_runner: Literal["local", "dask"] = Field(
         "local", description="where flow tasks run: in-process, or on a Dask cluster"
     )

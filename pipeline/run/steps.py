@@ -1,13 +1,14 @@
 """The steps every run chain is made of, as plain functions over records.
 
-snapshot -> (reuse a stored version | parse) -> link -> enrich -> versions -> write.
-What a step means for a source's documents is its kind's (:mod:`pipeline.kinds`); the
-chains in :mod:`pipeline.run` order the steps and hand them to a runner.
+snapshot -> (reuse a stored version | parse) -> [parts] -> link -> enrich -> versions ->
+write. What a step means for a source's documents is its kind's (:mod:`pipeline.kinds`);
+the chains in :mod:`pipeline.run` order the steps and hand them to a runner.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +17,10 @@ from pipeline.core.ids import sha256_bytes
 from pipeline.core.progress import progress
 from pipeline.core.settings import Settings
 from pipeline.enrich import EnrichmentReport, PaperRef, enricher_for
-from pipeline.kinds import SourceBundle, check_kind, kind_of
+from pipeline.kinds import FollowsDocuments, HasParts, SourceBundle, check_kind, kind_of
 from pipeline.link.papers import LinkResult, link_papers
 from pipeline.models import Enrichment, InputFile, NearMiss, Paper, ParseWarning, Source
+from pipeline.sources.pacing import HostPacer
 from pipeline.sources.snapshots import Snapshot, load_snapshot
 from pipeline.store.versions import (
     MAIN_TABLE,
@@ -31,6 +33,8 @@ from pipeline.store.versions import (
 )
 
 PAPERS_DATASET = "papers"
+MAX_CONTINUATIONS = 200  # further documents of one source (a feed's pages) per run
+MAX_PART_DEPTH = 2  # parts of parts (a conference's feed is a part: depth 1)
 
 
 def snapshot_inputs(snapshot: Snapshot, raw_dir: Path) -> list[InputFile]:
@@ -47,18 +51,107 @@ def snapshot_inputs(snapshot: Snapshot, raw_dir: Path) -> list[InputFile]:
             path="sources.toml#" + snapshot.source.id,
             sha256=sha256_bytes(definition),
         ),
+        *(
+            item
+            for continued in snapshot.continuations
+            for item in snapshot_inputs(continued, raw_dir)[:1]
+        ),
     ]
 
 
-def take_snapshot(source: Source, settings: Settings) -> Snapshot | str:
-    """This run's snapshot of a source (fetched, or the last good one); a source that cannot
-    be read at all gives a one-line reason instead, so the other sources still refresh."""
+def take_snapshot(
+    source: Source, settings: Settings, pacer: HostPacer | None = None, embedded: bool = True
+) -> Snapshot | str:
+    """This run's snapshot of a source (fetched, or the last good one), with the further
+    documents its kind follows; a source that cannot be read at all gives a one-line reason
+    instead, so the other sources still refresh."""
+    pacer = pacer or HostPacer(settings.fetch_delay_seconds)
+    if not settings.offline:
+        pacer.wait(source.url)
     try:
-        return load_snapshot(source, settings)
+        snapshot = load_snapshot(source, settings, embedded=embedded)
     except PipelineError as exc:
         return f"{source.id}: skipped: {exc}"
     finally:
         progress("fetch", note=source.id)
+    kind = check_kind(source.kind)
+    if isinstance(kind, FollowsDocuments):
+        snapshot = _follow(snapshot, kind, settings, pacer)
+    return snapshot
+
+
+def _follow(
+    first: Snapshot, kind: FollowsDocuments, settings: Settings, pacer: HostPacer
+) -> Snapshot:
+    """The first document with every further one its kind names, fetched one by one."""
+    seen = {first.source.url}
+    queue = list(kind.continuations(first))
+    followed: list[Snapshot] = []
+    notes = [first.note] if first.note else []
+    while queue:
+        url = queue.pop(0)
+        if url in seen:
+            continue
+        if len(followed) >= MAX_CONTINUATIONS:
+            notes.append(
+                f"{first.source.id}: more than {MAX_CONTINUATIONS} documents; "
+                f"{url} and after not read"
+            )
+            break
+        seen.add(url)
+        if not settings.offline:
+            pacer.wait(url)
+        try:
+            page = load_snapshot(
+                first.source.model_copy(update={"url": url, "snapshot": None}),
+                settings,
+                embedded=False,
+            )
+        except PipelineError as exc:
+            notes.append(f"{first.source.id}: {exc}; the source is read without it")
+            continue
+        followed.append(page)
+        queue.extend(kind.continuations(page))
+    note = "; ".join(notes) or None
+    return replace(first, continuations=tuple(followed), note=note)
+
+
+def take_part_snapshots(parts: Sequence[Source], settings: Settings) -> list[Snapshot | str]:
+    """The snapshots of the sources other sources name (a conference's workshops), one
+    after the other with ``fetch_delay_seconds`` between requests to one host."""
+    pacer = HostPacer(settings.fetch_delay_seconds)
+    return [take_snapshot(part, settings, pacer, embedded=False) for part in parts]
+
+
+class KnownSources:
+    """The sources a run reads, by id and URL, so a part is read once and never twice."""
+
+    def __init__(self, sources: Sequence[Source]) -> None:
+        self.ids = {source.id: source.url for source in sources}
+        self.urls = {source.url for source in sources}
+
+    def new_parts(self, bundles: Sequence[SourceBundle]) -> tuple[list[Source], list[str]]:
+        """The parts these bundles' kinds name that no source reads yet, and why any other
+        part is left out (its id is taken)."""
+        parts: list[Source] = []
+        refused: list[str] = []
+        for bundle in bundles:
+            kind = kind_of(bundle)
+            if not isinstance(kind, HasParts):
+                continue
+            for part in kind.parts(bundle):
+                if part.url in self.urls:
+                    continue  # a source of its own (sources.toml's definition wins)
+                if part.id in self.ids:
+                    refused.append(
+                        f"{bundle.source.id}: part {part.id!r} ({part.url}) skipped: the id "
+                        f"is already the source of {self.ids[part.id]}"
+                    )
+                    continue
+                self.ids[part.id] = part.url
+                self.urls.add(part.url)
+                parts.append(part)
+        return parts, refused
 
 
 def reuse_stored(snapshot: Snapshot, settings: Settings) -> SourceBundle | None:

@@ -32,8 +32,14 @@ from pipeline.sources.fetch import FetchResult, RobotsCache, Sleep, fetch
 
 META_SUFFIX = ".meta.json"
 
-EXTENSIONS = {SourceFormat.markdown: "md", SourceFormat.html: "html", SourceFormat.text: "txt"}
+EXTENSIONS = {
+    SourceFormat.markdown: "md",
+    SourceFormat.html: "html",
+    SourceFormat.text: "txt",
+    SourceFormat.json: "json",
+}
 SUFFIX_FORMATS = {
+    ".json": SourceFormat.json,
     ".md": SourceFormat.markdown,
     ".markdown": SourceFormat.markdown,
     ".html": SourceFormat.html,
@@ -42,6 +48,7 @@ SUFFIX_FORMATS = {
 }
 _HTML_TYPES = {"text/html", "application/xhtml+xml"}
 _MARKDOWN_TYPES = {"text/markdown", "text/x-markdown"}
+_JSON_TYPES = {"application/json", "text/json"}
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 # What a local file is kept as: the store takes a snapshot's format from its media type.
@@ -49,6 +56,7 @@ MEDIA_TYPES = {
     SourceFormat.markdown: "text/markdown",
     SourceFormat.html: "text/html",
     SourceFormat.text: "text/plain",
+    SourceFormat.json: "application/json",
 }
 
 OutcomeStatus = Literal["fetched", "not_modified", "fallback", "embedded"]
@@ -64,6 +72,9 @@ class Snapshot:
     sha256: str
     format: SourceFormat | None = None  # of these bytes: a fetched page may differ from raw/
     note: str | None = None  # e.g. "fetch failed; using the embedded snapshot"
+    # Further documents of the same source read this run, in the order they were followed
+    # (a paginated feed's next pages, its abstracts sidecar); empty for one-document sources.
+    continuations: tuple[Snapshot, ...] = ()
 
 
 def read_snapshot_meta(path: Path) -> SnapshotMeta | None:
@@ -133,6 +144,8 @@ def snapshot_format(source: Source, result: FetchResult) -> SourceFormat:
         return SourceFormat.html
     if media_type in _MARKDOWN_TYPES:
         return SourceFormat.markdown
+    if media_type in _JSON_TYPES:
+        return SourceFormat.json
     for url in (result.final_url, result.fetch_url):
         suffix = PurePosixPath(urlsplit(url).path).suffix.lower()
         if suffix in SUFFIX_FORMATS:
@@ -384,6 +397,7 @@ def refresh_snapshot(
     source: Source,
     settings: Settings,
     *,
+    embedded: bool = True,
     session: requests.Session | None = None,
     robots: RobotsCache | None = None,
     sleep: Sleep | None = None,
@@ -395,15 +409,22 @@ def refresh_snapshot(
     the fetch failed (or the url is not http) and nothing was fetched before; the default
     snapshot of sources.toml serves. Raises SourceConfigError only when there is nothing at all.
     """
-    retrieved = retrieve(source, settings, session=session, robots=robots, sleep=sleep)
+    retrieved = retrieve(
+        source, settings, embedded=embedded, session=session, robots=robots, sleep=sleep
+    )
     outcome = keep(settings.raw_dir, source, retrieved)
     _record_check(settings, source, outcome, retrieved.result, retrieved.error)
     return outcome
 
 
-def load_snapshot(source: Source, settings: Settings) -> Snapshot:
-    """This run's snapshot of a source, decoded: the chain's first step for every source."""
-    outcome = refresh_snapshot(source, settings)
+def load_snapshot(source: Source, settings: Settings, *, embedded: bool = True) -> Snapshot:
+    """This run's snapshot of a source, decoded: the chain's first step for every source.
+
+    ``embedded=False`` for documents sources.toml has no embedded copy of (a feed's later
+    pages, a conference's workshops): when neither the web nor raw/ has them, the error
+    says what could not be fetched.
+    """
+    outcome = refresh_snapshot(source, settings, embedded=embedded)
     data = outcome.path.read_bytes()
     return Snapshot(
         source=source,

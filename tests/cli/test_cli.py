@@ -119,6 +119,36 @@ def test_a_bad_setting_is_a_one_line_error_naming_the_variable() -> None:
     assert "PIPELINE_ARXIV_DELAY_SECONDS" in result.stderr
 
 
+def test_parse_detects_a_feed_and_a_listing_and_kind_can_be_forced(tmp_path: Path) -> None:
+    from tests.parse.events.virtual_site import Card, feed_page, feed_record, listing_page
+
+    feed = tmp_path / "icml-2026-orals-posters.json"
+    feed.write_text(feed_page([feed_record(1, "A Paper", abstract="A.")], count=1))
+    document = json.loads(run_cli("parse", str(feed)).stdout)
+    assert (document["kind"], [item["title"] for item in document["items"]]) == (
+        "feed",
+        ["A Paper"],
+    )
+    listing = tmp_path / "posters.html"
+    listing.write_text(listing_page([Card(1, "A Poster", "Poster", ["Ann Lee", "Bo Chen"])]))
+    assert json.loads(run_cli("parse", str(listing)).stdout)["kind"] == "listing"
+    text = tmp_path / "session.txt"
+    text.write_text("Oral Session\nOral 1\nA Title\nAnn Lee · Bo Chen\nAn abstract.\n")
+    forced = json.loads(run_cli("parse", str(text), "--kind", "workshop").stdout)
+    assert forced["event"]["kind"] == "session"  # the page's heading still says what it is
+    assert forced["items"][0]["type"] == "oral"
+    as_readme = json.loads(run_cli("parse", str(text), "--kind", "readme").stdout)
+    assert as_readme["kind"] == "readme"
+
+
+def test_parse_with_an_unknown_kind_is_a_one_line_error_naming_the_kinds(tmp_path: Path) -> None:
+    path = tmp_path / "page.txt"
+    path.write_text("Oral Session\nOral 1\nA Title\nAnn Lee · Bo Chen\n")
+    result = run_cli("parse", str(path), "--kind", "poster")
+    assert_one_line_error(result)
+    assert "feed" in result.stderr and "listing" in result.stderr
+
+
 # --------------------------------------------------------------------------- every command
 
 COMMANDS = [
