@@ -118,17 +118,18 @@ def _source_for(path: Path, text: str, fmt: SourceFormat) -> Source:
 
 
 def _command_parse(path: Path, forced: str | None) -> int:
+    from pipeline.core.files import read_capped
     from pipeline.core.ids import sha256_bytes
     from pipeline.parse.detect import detect_format
     from pipeline.run.steps import parse_snapshot
-    from pipeline.sources.decode import decode_document
+    from pipeline.sources.decode import decode_bytes
     from pipeline.sources.snapshots import Snapshot
 
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise PipelineError(f"{path}: {exc.strerror or exc}") from None
-    text = decode_document(data, str(path))
+    data = read_capped(path)
+    decoded = decode_bytes(data, str(path))
+    if decoded.note:
+        print(f"note: {decoded.note}", file=sys.stderr)
+    text = decoded.text
     fmt = SourceFormat(forced) if forced else detect_format(text)
     source = _source_for(path, text, fmt)
     bundle = parse_snapshot(Snapshot(source, path, text, sha256_bytes(data), fmt))
@@ -183,7 +184,7 @@ def _command_replay(location: Path, name: str | None, file_path: str, limit: int
     settings = get_settings()
     if not location.exists():
         raise PipelineError(f"{location}: no such archive, folder or git repository")
-    dataset = name or replay_name(location)
+    dataset = replay_name(location, name)
 
     from flows.prefect_env import configure_prefect
 

@@ -21,7 +21,8 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
 from pipeline.core.errors import PipelineError
-from pipeline.core.ids import is_slug, sha256_bytes, slugify
+from pipeline.core.files import read_capped
+from pipeline.core.ids import check_name, sha256_bytes, slugify
 from pipeline.core.settings import Settings
 from pipeline.kinds import SourceBundle
 from pipeline.models import ReadmeDocument, Source, SourceFormat
@@ -31,7 +32,7 @@ from pipeline.parse.readme.paper_list import describe_markdown
 from pipeline.run import steps
 from pipeline.run.runner import IN_PROCESS, Runner
 from pipeline.sources.config import add_source
-from pipeline.sources.decode import decode_document
+from pipeline.sources.decode import decode_bytes, decode_document
 from pipeline.sources.fetch import FetchResult, resolve_source_url
 from pipeline.sources.snapshots import (
     MEDIA_TYPES,
@@ -115,15 +116,9 @@ def default_name(target: str) -> str:
 
 def dataset_name(target: str, name: str | None = None) -> str:
     """The dataset (and source id) a README is ingested as: ``name``, else from the target."""
-    chosen = default_name(target) if name is None else name
-    if not is_slug(chosen):
-        raise PipelineError(
-            f"--name {chosen!r}: use lower-case letters, digits and '-' (it names the dataset)"
-        )
-    if chosen == steps.PAPERS_DATASET:
-        # processed/papers/ is every source's linked papers; a README must not replace it.
-        raise PipelineError(f"--name {chosen!r} is the linked papers dataset; choose another")
-    return chosen
+    if name is None:
+        return check_name(default_name(target), f"the name taken from {target} (give --name)")
+    return check_name(name, "--name")
 
 
 # --------------------------------------------------------------------------- step 1: prepare
@@ -214,11 +209,12 @@ def prepare_readme(target: str, settings: Settings, name: str | None = None) -> 
     """
     source_id = dataset_name(target, name)
     body = _fetch_body(target, source_id, settings) if _is_url(target) else _read_body(target)
-    text = decode_document(body.data, body.label)
+    decoded = decode_bytes(body.data, body.label)
+    text = decoded.text
     source = Source(id=source_id, kind="readme", url=body.url)
     document, fmt = recognise(text, source, body.declared, body.label)
     source = source.model_copy(update={"format": fmt, "title": document.title})
-    notes = [body.note] if body.note else []
+    notes = [note for note in (body.note, decoded.note) if note]
     if body.to_store is not None:
         result = body.to_store
         if not _is_url(target):
@@ -254,7 +250,7 @@ def _relative(path: Path, raw_dir: Path) -> str:
 
 def kept_snapshot(prepared: PreparedReadme) -> Snapshot:
     """The snapshot prepare_readme kept, as the parse step reads it."""
-    data = prepared.snapshot_path.read_bytes()
+    data = read_capped(prepared.snapshot_path)
     return Snapshot(
         source=prepared.source,
         path=prepared.snapshot_path,

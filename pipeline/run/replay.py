@@ -18,12 +18,12 @@ from itertools import islice
 from pathlib import Path, PurePosixPath
 
 from pipeline.core.errors import InputError, PipelineError
-from pipeline.core.ids import sha256_bytes, slugify
+from pipeline.core.ids import check_name, sha256_bytes, slugify
 from pipeline.core.settings import Settings
 from pipeline.models import InputFile, PaperCard, ParseWarning, ReadmeDocument
 from pipeline.parse.readme import read_readme
 from pipeline.run.runner import IN_PROCESS, Runner
-from pipeline.sources.decode import decode_document
+from pipeline.sources.decode import decode_bytes
 from pipeline.sources.history import HistoricalVersion, read_history
 from pipeline.sources.snapshots import SUFFIX_FORMATS
 from pipeline.store.versions import (
@@ -48,21 +48,28 @@ class ReplaySummary:
     warnings: int = 0
 
 
-def replay_name(location: Path) -> str:
-    """The dataset a history replays into without --name: from the archive or folder name."""
+def replay_name(location: Path, name: str | None = None) -> str:
+    """The dataset a history replays into: ``name`` (checked), else from the archive or
+    folder name; one line when it cannot name a dataset."""
+    if name is not None:
+        return check_name(name, "--name")
     stem = location.name.split(".")[0] if location.is_file() else location.resolve().name
-    return slugify(stem, "history")
+    return check_name(slugify(stem, "history"), f"the name taken from {location} (give --name)")
 
 
 def parse_historical(version: HistoricalVersion, dataset: str) -> ReadmeDocument:
     """The cards of one historical README (the same format choice as a refresh); an
     unreadable one gives zero cards and a warning."""
     try:
-        text = decode_document(version.data, version.name)
+        decoded = decode_bytes(version.data, version.name)
     except InputError as exc:
         return ReadmeDocument(warnings=[ParseWarning(line=None, message=str(exc))])
     declared = SUFFIX_FORMATS.get(PurePosixPath(version.name).suffix.lower())
-    return read_readme(text, dataset, declared).document
+    document = read_readme(decoded.text, dataset, declared).document
+    if decoded.note is None:
+        return document
+    warnings = [ParseWarning(line=None, message=decoded.note), *document.warnings]
+    return document.model_copy(update={"warnings": warnings})
 
 
 def version_inputs(version: HistoricalVersion, dataset: str) -> list[InputFile]:
@@ -122,6 +129,7 @@ def replay_versions(
     runner: Runner = IN_PROCESS,
 ) -> ReplaySummary:
     """Replay historical versions (oldest first) into ``dataset``."""
+    check_name(dataset, "dataset")
     summary = ReplaySummary(dataset)
     pending = pending_versions(history, settings.processed_dir, dataset, summary)
     while chunk := list(islice(pending, CHUNK)):

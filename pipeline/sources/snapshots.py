@@ -22,12 +22,12 @@ from urllib.parse import urlsplit
 import requests
 from pydantic import ValidationError
 
-from pipeline.core.errors import InputError, PipelineError, SourceConfigError
-from pipeline.core.files import write_atomic
+from pipeline.core.errors import InputError, SourceConfigError
+from pipeline.core.files import MAX_INPUT_BYTES, read_capped, write_atomic
 from pipeline.core.ids import sha256_bytes
 from pipeline.core.settings import Settings
 from pipeline.models import Record, SnapshotMeta, Source, SourceFormat
-from pipeline.sources.decode import decode_document
+from pipeline.sources.decode import charset_of, decode_bytes, decode_document
 from pipeline.sources.fetch import FetchResult, RobotsCache, Sleep, fetch
 
 META_SUFFIX = ".meta.json"
@@ -345,7 +345,7 @@ def retrieve(
     error = result.error
     if result.status == "fetched" and result.body is not None:
         try:
-            decode_document(result.body, result.final_url)
+            decode_document(result.body, result.final_url, charset_of(result.content_type))
         except InputError as exc:
             error = f"unusable body: {exc}"
         else:
@@ -404,23 +404,24 @@ def refresh_snapshot(
 def load_snapshot(source: Source, settings: Settings) -> Snapshot:
     """This run's snapshot of a source, decoded: the chain's first step for every source."""
     outcome = refresh_snapshot(source, settings)
-    data = outcome.path.read_bytes()
+    data = read_capped(outcome.path)
+    declared = charset_of(outcome.meta.content_type) if outcome.meta else None
+    decoded = decode_bytes(data, _shown(outcome.path, settings.raw_dir), declared)
+    notes = [note for note in (outcome.note, decoded.note) if note]
     return Snapshot(
         source=source,
         path=outcome.path,
-        text=decode_document(data, str(outcome.path)),
+        text=decoded.text,
         sha256=outcome.sha256,
         format=outcome.meta.format if outcome.meta else source.format,
-        note=outcome.note,
+        note="; ".join(notes) or None,
     )
 
 
 def read_local(path: Path) -> tuple[bytes, FetchResult]:
-    """A local file as if fetched (so it is kept in raw/ like a page); one line if unreadable."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise PipelineError(f"{path}: {exc.strerror or exc}") from None
+    """A local file as if fetched (so it is kept in raw/ like a page); one line if unreadable
+    or larger than the cap."""
+    data = read_capped(path, MAX_INPUT_BYTES)
     url = path.resolve().as_uri()
     fetched = FetchResult(
         status="fetched",
