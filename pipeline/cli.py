@@ -1,6 +1,8 @@
 """Command line: ``python -m pipeline`` or ``paper-pipeline``.
 
-Errors a person can fix are one line on stderr with exit code 2, never a traceback.
+Errors a person can fix are one line on stderr with exit code 2, never a traceback; a run
+that finished but is incomplete (a drop refused, a fetch that fell back, a source skipped,
+papers pending) exits with 3.
 """
 
 from __future__ import annotations
@@ -8,17 +10,33 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from pydantic import BaseModel
 
 from pipeline import __version__
 from pipeline.core.errors import PipelineError
-from pipeline.core.settings import get_settings
+from pipeline.core.settings import Settings, get_settings
 from pipeline.models import Source, SourceFormat
 
 EXIT_USAGE = 2
+EXIT_PARTIAL = 3
+
+
+def _note(message: str) -> None:
+    print(f"note: {message}", file=sys.stderr, flush=True)
+
+
+@contextmanager
+def _locks(settings: Settings, datasets: Sequence[str], *, state: bool = True) -> Iterator[None]:
+    """The run's locks, taken before Prefect starts: a refused run costs no server start.
+    The chain takes them again (re-entrant within this process)."""
+    from pipeline.run.steps import run_locks
+
+    with run_locks(settings, datasets, _note, state=state):
+        yield
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -46,6 +64,13 @@ def _build_parser() -> argparse.ArgumentParser:
         "--refresh-arxiv",
         action="store_true",
         help="ask arXiv again even for papers whose cached answer has not expired",
+    )
+    refresh.add_argument(
+        "--accept-drop",
+        action="append",
+        default=[],
+        metavar="SOURCE",
+        help="publish SOURCE even though it lost most of its records (repeatable)",
     )
     serve = commands.add_parser(
         "serve",
@@ -140,20 +165,26 @@ def _command_parse(path: Path, forced: str | None) -> int:
     return 0
 
 
-def _command_refresh(refresh_arxiv: bool) -> int:
+def _command_refresh(refresh_arxiv: bool, accept_drop: list[str]) -> int:
+    from pipeline.run.steps import PAPERS_DATASET
     from pipeline.sources.config import load_sources
 
     settings = get_settings()
     # A broken sources.toml is the user's to fix: one line before Prefect starts.
-    if not load_sources(settings.sources_file):
+    sources = load_sources(settings.sources_file)
+    if not sources:
         raise PipelineError(f"{settings.sources_file}: lists no [[source]]")
+    unknown = sorted(set(accept_drop) - {source.id for source in sources})
+    if unknown:
+        raise PipelineError(f"--accept-drop {unknown[0]}: no such source in sources.toml")
 
-    from flows.prefect_env import configure_prefect
+    with _locks(settings, [*(source.id for source in sources), PAPERS_DATASET]):
+        from flows.prefect_env import configure_prefect
 
-    configure_prefect(settings)
-    from flows.refresh import refresh
+        configure_prefect(settings)
+        from flows.refresh import refresh
 
-    summary = refresh(settings, refresh_arxiv=refresh_arxiv)
+        summary = refresh(settings, refresh_arxiv=refresh_arxiv, accept_drop=accept_drop)
     for result in summary.results:
         counts = ", ".join(f"{n} {name}" for name, n in result.record_counts.items())
         warnings = summary.warnings.get(result.dataset)
@@ -165,7 +196,7 @@ def _command_refresh(refresh_arxiv: bool) -> int:
         print("arXiv: " + ", ".join(f"{n} {status}" for status, n in summary.enrichment.items()))
     for note in summary.notes:
         print(f"note: {note}")
-    return 0
+    return 0 if summary.complete else EXIT_PARTIAL
 
 
 def _command_serve(cron: str | None, interval: float | None, port: int) -> int:
@@ -186,12 +217,13 @@ def _command_replay(location: Path, name: str | None, file_path: str, limit: int
         raise PipelineError(f"{location}: no such archive, folder or git repository")
     dataset = replay_name(location, name)
 
-    from flows.prefect_env import configure_prefect
+    with _locks(settings, [dataset], state=False):
+        from flows.prefect_env import configure_prefect
 
-    configure_prefect(settings)
-    from flows.replay import replay
+        configure_prefect(settings)
+        from flows.replay import replay
 
-    summary = replay(location, dataset, settings, file_path=file_path, limit=limit)
+        summary = replay(location, dataset, settings, file_path=file_path, limit=limit)
     print(
         f"{dataset}: {len(summary.written)} versions written, "
         f"{summary.already_present} already present, {summary.warnings} parse warnings"
@@ -205,18 +237,20 @@ def _command_ingest_readme(target: str, name: str | None, add: bool) -> int:
     from pipeline.sources.config import check_new_source
 
     settings = get_settings()
+    dataset = dataset_name(target, name)
     if add:
-        check_new_source(settings.sources_file, dataset_name(target, name))
-    # Fetched and recognised before Prefect starts: a document that is no paper list is
-    # refused in one line, without a server start and without a log around it.
-    prepared = prepare_readme(target, settings, name=name)
+        check_new_source(settings.sources_file, dataset)
+    with _locks(settings, []):
+        # Fetched and recognised before Prefect starts: a document that is no paper list is
+        # refused in one line, without a server start and without a log around it.
+        prepared = prepare_readme(target, settings, name=name)
 
-    from flows.prefect_env import configure_prefect
+        from flows.prefect_env import configure_prefect
 
-    configure_prefect(settings)
-    from flows.ingest_readme import ingest_readme
+        configure_prefect(settings)
+        from flows.ingest_readme import ingest_readme
 
-    result = ingest_readme(target, settings, name=name, add=add, prepared=prepared)
+        result = ingest_readme(target, settings, name=name, add=add, prepared=prepared)
     written = result.write
     print(
         f"{written.dataset}: {written.status} {written.version} ({result.cards} cards; "
@@ -229,7 +263,8 @@ def _command_ingest_readme(target: str, name: str | None, add: bool) -> int:
         print(f"note: {note}")
     if result.added_to is not None:
         print(f"added: source {result.source.id!r} to {result.added_to}")
-    return 0
+    pending = result.enrichment.get("pending", 0)
+    return EXIT_PARTIAL if result.fell_back or pending else 0
 
 
 def _command_sources() -> int:
@@ -295,7 +330,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "parse":
             return _command_parse(args.path, args.format)
         if args.command == "refresh":
-            return _command_refresh(args.refresh_arxiv)
+            return _command_refresh(args.refresh_arxiv, args.accept_drop)
         if args.command == "serve":
             return _command_serve(args.cron, args.interval, args.port)
         if args.command == "replay":

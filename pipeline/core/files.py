@@ -75,13 +75,16 @@ def write_atomic(
     *,
     mode: int | None = None,
     check: Callable[[Path], object] | None = None,
+    temp_dir: Path | None = None,
 ) -> None:
     """Replace ``path`` with ``data`` through a unique temporary file in the same folder.
 
     ``mode`` defaults to the umask's; ``check`` is called on the temporary file before it
-    replaces the old one (raise to keep the old one).
+    replaces the old one (raise to keep the old one). ``temp_dir`` (same file system) holds
+    the temporary instead: a published version's folder never holds one, even after a kill.
     """
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
+    folder = path.parent if temp_dir is None else temp_dir
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=folder)
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)

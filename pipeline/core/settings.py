@@ -44,6 +44,9 @@ class Settings(BaseSettings):
         30.0, ge=0, description="age after which cached arXiv answers are asked again"
     )
     user_agent: str = Field(DEFAULT_USER_AGENT, description="sent with every request")
+    lock_wait_seconds: float = Field(
+        60.0, ge=0, description="how long a run waits for a dataset or state folder in use"
+    )
     task_runner: Literal["local", "dask"] = Field(
         "local", description="where flow tasks run: in-process, or on a Dask cluster"
     )

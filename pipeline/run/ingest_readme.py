@@ -60,6 +60,7 @@ class PreparedReadme:
     sha256: str
     cards: int
     notes: tuple[str, ...] = ()
+    fell_back: bool = False
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,7 @@ class IngestResult:
     enrichment: dict[str, int]
     notes: list[str] = field(default_factory=list)
     added_to: Path | None = None  # the sources file the README was added to, if any
+    fell_back: bool = False  # the fetch failed and the last snapshot of the URL served
 
 
 # --------------------------------------------------------------------------- names
@@ -238,6 +240,7 @@ def prepare_readme(target: str, settings: Settings, name: str | None = None) -> 
         sha256=digest,
         cards=len(document.items),
         notes=tuple(notes),
+        fell_back=body.note is not None,
     )
 
 
@@ -276,8 +279,17 @@ def ingest_readme(
     """Fetch or read a README, parse, link, enrich and write its own dataset; with ``add``,
     append it to sources.toml. ``prepared``: step 1 already done (the CLI does it before
     Prefect starts, so a refused document costs no server start)."""
-    if prepared is None:
-        prepared = runner.call(prepare_readme, target, settings, name)
+    with steps.run_locks(settings, [], runner.note):
+        if prepared is None:
+            prepared = runner.call(prepare_readme, target, settings, name)
+        # The dataset's lock once the README is recognised: a refused one leaves no trace.
+        with steps.run_locks(settings, [prepared.source.id], runner.note, state=False):
+            return _ingest(settings, add, prepared, runner)
+
+
+def _ingest(
+    settings: Settings, add: bool, prepared: PreparedReadme, runner: Runner
+) -> IngestResult:
     bundle: SourceBundle = runner.call(steps.parse_snapshot, kept_snapshot(prepared))
     # Linked first, so a paper listed twice (same arXiv id or title) is asked about once
     # and both cards carry the same answer.
@@ -289,7 +301,7 @@ def ingest_readme(
     if add:
         runner.call(add_source, settings.sources_file, prepared.source)
         added_to = settings.sources_file
-    notes = [*prepared.notes, *report.warnings]
+    notes = [*prepared.notes, *report.warnings, *written.notes]
     for note in notes:
         runner.note(note)
     runner.info(steps.describe(written))
@@ -303,4 +315,5 @@ def ingest_readme(
         enrichment={status.value: n for status, n in sorted(counts.items())},
         notes=notes,
         added_to=added_to,
+        fell_back=prepared.fell_back,
     )

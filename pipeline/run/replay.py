@@ -22,6 +22,7 @@ from pipeline.core.ids import check_name, sha256_bytes, slugify
 from pipeline.core.settings import Settings
 from pipeline.models import InputFile, PaperCard, ParseWarning, ReadmeDocument
 from pipeline.parse.readme import read_readme
+from pipeline.run import steps
 from pipeline.run.runner import IN_PROCESS, Runner
 from pipeline.sources.decode import decode_bytes
 from pipeline.sources.history import HistoricalVersion, read_history
@@ -33,7 +34,6 @@ from pipeline.store.versions import (
     WriteResult,
     list_versions,
     read_manifest,
-    write_version,
 )
 
 CHUNK = 24  # versions parsed at once: enough to keep a cluster busy, little memory
@@ -112,7 +112,7 @@ def pending_versions(
 def write_historical(
     version: HistoricalVersion, document: ReadmeDocument, dataset: str, settings: Settings
 ) -> WriteResult:
-    return write_version(settings.processed_dir, historical_version(version, document, dataset))
+    return steps.write(historical_version(version, document, dataset), settings)
 
 
 def record_write(summary: ReplaySummary, result: WriteResult, document: ReadmeDocument) -> None:
@@ -130,6 +130,15 @@ def replay_versions(
 ) -> ReplaySummary:
     """Replay historical versions (oldest first) into ``dataset``."""
     check_name(dataset, "dataset")
+    # The dataset's lock for the whole replay: which versions are still to write is decided
+    # once, at the start, so no other writer may add one meanwhile.
+    with steps.run_locks(settings, [dataset], runner.note, state=False):
+        return _replay_locked(history, dataset, settings, runner)
+
+
+def _replay_locked(
+    history: Iterable[HistoricalVersion], dataset: str, settings: Settings, runner: Runner
+) -> ReplaySummary:
     summary = ReplaySummary(dataset)
     pending = pending_versions(history, settings.processed_dir, dataset, summary)
     while chunk := list(islice(pending, CHUNK)):
@@ -138,6 +147,8 @@ def replay_versions(
             # Written here, not as a task: a task run per version would cost more than the
             # write, and versions must land in commit order anyway.
             result = write_historical(version, document, dataset, settings)
+            for note in result.notes:
+                runner.note(note)
             record_write(summary, result, document)
         runner.info(f"{dataset}: {len(summary.written)} versions written")
     return summary

@@ -13,6 +13,7 @@ fetch fails fall back to the last good snapshot, then to the embedded default of
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
@@ -27,6 +28,7 @@ from pipeline.core.files import MAX_INPUT_BYTES, read_capped, write_atomic
 from pipeline.core.ids import sha256_bytes
 from pipeline.core.settings import Settings
 from pipeline.models import Record, SnapshotMeta, Source, SourceFormat
+from pipeline.parse.detect import detect_format
 from pipeline.sources.decode import charset_of, decode_bytes, decode_document
 from pipeline.sources.fetch import FetchResult, RobotsCache, Sleep, fetch
 
@@ -64,6 +66,7 @@ class Snapshot:
     sha256: str
     format: SourceFormat | None = None  # of these bytes: a fetched page may differ from raw/
     note: str | None = None  # e.g. "fetch failed; using the embedded snapshot"
+    fell_back: bool = False  # a fetch failed and an older snapshot serves
 
 
 def read_snapshot_meta(path: Path) -> SnapshotMeta | None:
@@ -122,12 +125,41 @@ class SourceCheck(Record):
 # --------------------------------------------------------------------------- writing
 
 
+_PLAINLY_HTML = re.compile(r"^\s*(?:<!doctype\s+html|<html[\s>])", re.IGNORECASE)
+_ANY_TAG = re.compile(r"<[a-zA-Z][a-zA-Z0-9-]*(?:\s[^<>]*)?/?>|</[a-zA-Z][a-zA-Z0-9-]*\s*>")
+_SNIFF_CHARS = 65536
+
+
+def sniff_format(declared: SourceFormat, text: str) -> SourceFormat:
+    """The declared format, unless the content plainly is another: a body served as HTML
+    without a single tag is text (or markdown), and a full HTML document is HTML whatever its
+    Content-Type says. A markdown README opening with ``<div>`` stays markdown."""
+    head = text[:_SNIFF_CHARS]
+    if declared is SourceFormat.html and not _ANY_TAG.search(head):
+        return detect_format(text)
+    if declared is not SourceFormat.html and _PLAINLY_HTML.match(head):
+        return SourceFormat.html
+    return declared
+
+
 def snapshot_format(source: Source, result: FetchResult) -> SourceFormat:
-    """The format of a fetched body: from its Content-Type, then the URL, then the source.
+    """The format of a fetched body: from its Content-Type, then the URL, then the source,
+    corrected by what the body plainly is (:func:`sniff_format`).
 
     ``source.format`` describes the embedded snapshot (often a browser's page text), so it
     is the last resort: a fetched workshop page is HTML whatever the embedded copy is.
     """
+    declared = _declared_format(source, result)
+    if result.body is None:
+        return declared
+    try:
+        text = decode_document(result.body, result.final_url, charset_of(result.content_type))
+    except InputError:
+        return declared
+    return sniff_format(declared, text)
+
+
+def _declared_format(source: Source, result: FetchResult) -> SourceFormat:
     media_type = (result.content_type or "").split(";")[0].strip().lower()
     if media_type in _HTML_TYPES:
         return SourceFormat.html
@@ -415,6 +447,7 @@ def load_snapshot(source: Source, settings: Settings) -> Snapshot:
         sha256=outcome.sha256,
         format=outcome.meta.format if outcome.meta else source.format,
         note="; ".join(notes) or None,
+        fell_back=outcome.note is not None,
     )
 
 
