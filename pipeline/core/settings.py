@@ -39,7 +39,15 @@ class Settings(BaseSettings):
         "https://export.arxiv.org/api/query", description="arXiv API endpoint (a test's fake)"
     )
     arxiv_delay_seconds: float = Field(3.0, ge=0, description="seconds between arXiv requests")
-    arxiv_timeout_seconds: float = Field(30.0, gt=0, description="per arXiv request")
+    arxiv_timeout_seconds: float = Field(
+        30.0, gt=0, description="connect and each read of an arXiv request"
+    )
+    arxiv_deadline_seconds: float = Field(
+        60.0, gt=0, description="one arXiv response, start to last byte"
+    )
+    arxiv_budget_seconds: float = Field(
+        900.0, gt=0, description="all arXiv requests of a run; the rest stay pending"
+    )
     arxiv_cache_ttl_days: float = Field(
         30.0, ge=0, description="age after which cached arXiv answers are asked again"
     )

@@ -2,13 +2,20 @@
 
 Order of work: validate ids locally, answer what the cache knows, then ask arXiv in as few
 requests as possible (100 ids per request; 5 titles per search). Faults never raise: a
-failed request marks its papers ``error``, no network marks the rest ``pending``.
+failed request marks its papers ``error``, no network (or no answer) marks the rest
+``pending``, and so does the run's time budget once spent.
+
+Nothing doubtful is cached: a batch arXiv refuses (HTTP 400) is split in halves until the
+ids it refuses are alone (``invalid_id``) and the rest answered; an answer that leaves ids
+out, or a short page, is asked again once, and an id is cached as ``not_found`` only when a
+request for it alone (or for a handful) confirms it.
 """
 
 from __future__ import annotations
 
 import logging
 import sqlite3
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -22,6 +29,7 @@ from pipeline.enrich.arxiv.cache import CACHE_FILE_NAME, ArxivCache
 from pipeline.enrich.arxiv.client import (
     ArxivClient,
     ArxivFetchError,
+    ArxivRefused,
     ArxivUnreachable,
     canonical_base_id,
 )
@@ -37,6 +45,7 @@ TITLE_BATCH_SIZE = 5  # titles per search request
 RESULTS_PER_TITLE = 10  # page room per title in a batched search
 CANDIDATES_KEPT = 5  # per title, in the cache: enough for ambiguity and no_match reasons
 LIMITER_FILE_NAME = "arxiv-requests.lock"
+CONFIRM_LIMIT = 5  # ids left out of an answer that are each asked alone before "not found"
 
 Method = Literal["id", "title"]
 
@@ -156,6 +165,10 @@ def _pend(
     report.warnings.append(f"{cause}: {count} papers pending")
 
 
+class _BudgetSpent(Exception):
+    """The run's time for arXiv is used up: the rest stays pending."""
+
+
 def _fetch(
     work: _Work,
     ids: Sequence[str],
@@ -174,21 +187,29 @@ def _fetch(
             for i in range(0, len(titles), TITLE_BATCH_SIZE)
         ),
     ]
+    ends = time.monotonic() + settings.arxiv_budget_seconds
     try:
         for position, (method, batch) in enumerate(batches):
             try:
+                if time.monotonic() >= ends:
+                    raise _BudgetSpent
                 if method == "id":
-                    _fetch_ids(client, batch, work, cache)
+                    _fetch_ids(client, batch, work, cache, report)
                 else:
-                    _search_titles(client, batch, work, cache)
-            except ArxivUnreachable as err:
+                    _search_titles(client, batch, work, cache, report)
+            except (ArxivUnreachable, _BudgetSpent) as err:
                 # No network: asking again batch after batch would only wait on timeouts.
+                cause = (
+                    f"arXiv's time budget of {settings.arxiv_budget_seconds:g} s is spent"
+                    if isinstance(err, _BudgetSpent)
+                    else str(err)
+                )
                 left = batches[position:]
                 _pend(
                     work,
-                    [key for m, b in left if m == "id" for key in b],
-                    [key for m, b in left if m == "title" for key in b],
-                    str(err),
+                    [k for m, b in left if m == "id" for k in b if _open(work, "id", k)],
+                    [k for m, b in left if m == "title" for k in b if _open(work, "title", k)],
+                    cause,
                     report,
                 )
                 return
@@ -202,30 +223,90 @@ def _fetch(
         client.close()
 
 
+def _open(work: _Work, method: Method, key: str) -> bool:
+    """Not answered, nor failed, yet (a split batch may have settled part of itself)."""
+    answered = work.ids if method == "id" else work.titles
+    return key not in answered and (method, key) not in work.failed
+
+
 def _fail(
     work: _Work, method: Method, batch: Sequence[str], reason: str, report: EnrichmentReport
 ) -> None:
     failed = Enrichment(status=EnrichmentStatus.error, reason=reason, method=method)
-    for key in batch:
+    keys = [key for key in batch if _open(work, method, key)]
+    for key in keys:
         work.failed[(method, key)] = failed
     groups = work.by_id if method == "id" else work.by_title
-    count = sum(len(groups[key]) for key in batch)
+    count = sum(len(groups[key]) for key in keys)
     report.warnings.append(f"{count} papers ({method} lookup) not enriched: {reason}")
 
 
 def _fetch_ids(
-    client: ArxivClient, batch: list[str], work: _Work, cache: ArxivCache | None
+    client: ArxivClient,
+    batch: list[str],
+    work: _Work,
+    cache: ArxivCache | None,
+    report: EnrichmentReport,
 ) -> None:
+    """Ask for a batch of ids; a refused batch is split until the refused ids are alone."""
+    try:
+        page = client.fetch_id_page(batch)
+    except ArxivRefused as err:
+        if len(batch) == 1:
+            work.failed[("id", batch[0])] = Enrichment(
+                status=EnrichmentStatus.invalid_id,
+                reason=f"arXiv refuses the id: {err}",
+                method="id",
+            )
+            report.warnings.append(f"arXiv refuses the id {batch[0]}: {err}")
+            return
+        middle = len(batch) // 2
+        _fetch_ids(client, batch[:middle], work, cache, report)
+        _fetch_ids(client, batch[middle:], work, cache, report)
+        return
     # arXiv answers in no fixed order and leaves unknown ids out: key by base id.
-    found = {meta.arxiv_id: meta for meta in client.fetch_ids(batch)}
+    found = {meta.arxiv_id: meta for meta in page.results}
+    missing = [base for base in batch if base not in found]
+    if missing:  # an empty or short answer: asked again once, for what it left out
+        found.update({meta.arxiv_id: meta for meta in _ids_quietly(client, missing)})
+        absent = [base for base in missing if base not in found]
+        if len(missing) == 1 or len(absent) > CONFIRM_LIMIT:
+            confirmed = absent if len(missing) == 1 else []
+        else:
+            confirmed = [base for base in absent if not _ids_quietly(client, [base])]
+        unconfirmed = [base for base in absent if base not in confirmed]
+        for base in unconfirmed:
+            work.failed[("id", base)] = Enrichment(
+                status=EnrichmentStatus.error,
+                reason="arXiv's answer left this id out twice; not cached, asked again next run",
+                method="id",
+            )
+        if unconfirmed:
+            report.warnings.append(
+                f"arXiv left {len(unconfirmed)} of {len(batch)} ids out of its answers; "
+                "they stay unconfirmed (error) and are asked again next run"
+            )
+        batch = [base for base in batch if base not in unconfirmed]
     answered = {base: found.get(base) for base in batch}
     work.ids.update(answered)
     if cache is not None:
         cache.put_ids(answered)
 
 
+def _ids_quietly(client: ArxivClient, ids: list[str]) -> list[ArxivMetadata]:
+    """A second look at ids an answer left out; a refused or failed one finds nothing."""
+    try:
+        return client.fetch_ids(ids)
+    except ArxivRefused:
+        return []
+
+
 def _search_titles(
-    client: ArxivClient, batch: list[str], work: _Work, cache: ArxivCache | None
+    client: ArxivClient,
+    batch: list[str],
+    work: _Work,
+    cache: ArxivCache | None,
+    report: EnrichmentReport,
 ) -> None:
     clauses = {}
     for key in batch:
@@ -237,18 +318,34 @@ def _search_titles(
             clauses[key] = clause
     if not clauses:
         return
-    results = client.search(
-        batch_query(list(clauses.values())), max_results=RESULTS_PER_TITLE * len(clauses)
-    )
+    wanted = RESULTS_PER_TITLE * len(clauses)
+    query = batch_query(list(clauses.values()))
+    try:
+        page = client.search_page(query, max_results=wanted)
+        if page.short:  # entries lost on the way: asked again once
+            page = client.search_page(query, max_results=wanted)
+    except ArxivRefused as err:
+        if len(clauses) == 1:
+            _fail(work, "title", list(clauses), f"arXiv refuses the search: {err}", report)
+            return
+        keys = list(clauses)
+        middle = len(keys) // 2
+        _search_titles(client, keys[:middle], work, cache, report)
+        _search_titles(client, keys[middle:], work, cache, report)
+        return
+    if page.short:
+        reason = f"arXiv's answer was short twice ({len(page.results)} of {page.total} entries)"
+        _fail(work, "title", list(clauses), reason + "; not cached", report)
+        return
     answered = {}
     for key in clauses:
         first = work.by_title[key][0]
-        ranked = matching.rank(first.title, first.authors, results)
+        ranked = matching.rank(first.title, first.authors, page.results)
         answered[key] = [candidate.metadata for candidate in ranked[:CANDIDATES_KEPT]]
     work.titles.update(answered)
     if cache is not None:
         cache.put_titles(answered)
-        cache.put_ids({meta.arxiv_id: meta for meta in results})
+        cache.put_ids({meta.arxiv_id: meta for meta in page.results})
 
 
 def _resolve(work: _Work, report: EnrichmentReport) -> None:
