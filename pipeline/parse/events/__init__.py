@@ -4,13 +4,25 @@ from __future__ import annotations
 
 from pipeline.models import EventDocument, Source, SourceFormat
 from pipeline.parse.events.schedule import parse_schedule_html, parse_schedule_text
+from pipeline.parse.limits import bound_html, bound_lines, web_links_only
 
 
 def read_event_page(text: str, source: Source, fmt: SourceFormat) -> EventDocument:
-    """An event page in either form, through the one line grammar."""
+    """An event page in either form, through the one line grammar.
+
+    The page is bounded first (:mod:`pipeline.parse.limits`: what is cut is a warning) and
+    only http(s) links are kept on the items and the event.
+    """
     if fmt is SourceFormat.html:
-        return parse_schedule_html(text, source)
-    return parse_schedule_text(text, source)
+        bounded = bound_html(text)
+        document = parse_schedule_html(bounded.text, source)
+    else:
+        bounded = bound_lines(text)
+        document = parse_schedule_text(bounded.text, source)
+    items, dropped = web_links_only(document.items)
+    (event,), event_dropped = web_links_only([document.event])
+    warnings = [*bounded.warnings, *event_dropped, *dropped, *document.warnings]
+    return document.model_copy(update={"items": items, "event": event, "warnings": warnings})
 
 
 __all__ = ["read_event_page"]
