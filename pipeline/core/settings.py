@@ -52,6 +52,12 @@ class Settings(BaseSettings):
         30.0, ge=0, description="age after which cached arXiv answers are asked again"
     )
     user_agent: str = Field(DEFAULT_USER_AGENT, description="sent with every request")
+    fetch_timeout_seconds: float = Field(
+        30.0, gt=0, description="connect and each read of a page fetch"
+    )
+    fetch_deadline_seconds: float = Field(
+        120.0, gt=0, description="a whole page fetch: robots.txt, redirects, retries, body"
+    )
     lock_wait_seconds: float = Field(
         60.0, ge=0, description="how long a run waits for a dataset or state folder in use"
     )

@@ -110,12 +110,23 @@ def _mostly_utf8(data: bytes) -> tuple[str, int] | None:
     return data.decode("utf-8", errors=_FALLBACK_ERRORS), strays
 
 
+# Among charsets that read a text equally well, the one most documents are written in.
+_PREFERRED = ("utf_8", "cp1252", "latin_1", "iso8859_15")
+
+
 def _detected(data: bytes) -> tuple[str, str] | None:
-    best = from_bytes(data[:1_000_000]).best()
-    if best is None or best.encoding is None:
+    matches = list(from_bytes(data[:1_000_000]))
+    if not matches:
         return None
-    text = _strict(data, best.encoding)
-    return (text, best.encoding) if text is not None else None
+    best = matches[0]
+    ties = [
+        m
+        for m in matches
+        if (m.percent_chaos, m.percent_coherence) == (best.percent_chaos, best.percent_coherence)
+    ]
+    chosen = next((m for name in _PREFERRED for m in ties if m.encoding == name), best)
+    text = _strict(data, chosen.encoding)
+    return (text, chosen.encoding) if text is not None else None
 
 
 def decode_bytes(data: bytes, name: str, declared: str | None = None) -> Decoded:

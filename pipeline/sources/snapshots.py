@@ -373,6 +373,8 @@ def retrieve(
         session=session,
         robots=robots,
         sleep=sleep,
+        timeout=settings.fetch_timeout_seconds,
+        deadline=settings.fetch_deadline_seconds,
     )
     error = result.error
     if result.status == "fetched" and result.body is not None:

@@ -369,14 +369,23 @@ def _write_locked(processed_dir: Path, version: DatasetVersion) -> WriteResult:
 
 
 def _previous_table(
-    processed_dir: Path, dataset: str, version: str | None, table: str
+    processed_dir: Path, dataset: str, version: str | None, table: str, *, strict: bool = False
 ) -> list[dict[str, Any]]:
+    """A table of an earlier version to compare against; [] for none, or a table it lacks.
+
+    A damaged one is [] for a write (everything counts as added, and the write says why in
+    its notes) but an error when ``strict`` (a diff a person asked for must not lie).
+    """
     if version is None:
+        return []
+    if _listed_sha256(processed_dir, dataset, version, f"{table}.json") is None:
         return []
     try:
         return read_table(processed_dir, dataset, version, table)
     except (PipelineError, ValueError):
-        return []  # a new table, or a damaged previous version: everything counts as added
+        if strict:
+            raise
+        return []
 
 
 def diff_versions(processed_dir: Path, dataset: str, old: str | None, new: str) -> list[ChangeSet]:
@@ -390,7 +399,7 @@ def diff_versions(processed_dir: Path, dataset: str, old: str | None, new: str) 
     return [
         diff_records(
             dataset,
-            _previous_table(processed_dir, dataset, old, table),
+            _previous_table(processed_dir, dataset, old, table, strict=True),
             read_table(processed_dir, dataset, new, table),
             table=table,
             from_version=old,
