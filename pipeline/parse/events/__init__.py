@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipeline.models import EventDocument, Source, SourceFormat
+from pipeline.models import EventDocument, ParseWarning, Source, SourceFormat
 from pipeline.parse.events.schedule import parse_schedule_html, parse_schedule_text
 from pipeline.parse.limits import bound_html, bound_lines, web_links_only
 
@@ -13,12 +13,16 @@ def read_event_page(text: str, source: Source, fmt: SourceFormat) -> EventDocume
     The page is bounded first (:mod:`pipeline.parse.limits`: what is cut is a warning) and
     only http(s) links are kept on the items and the event.
     """
-    if fmt is SourceFormat.html:
-        bounded = bound_html(text)
-        document = parse_schedule_html(bounded.text, source)
-    else:
-        bounded = bound_lines(text)
-        document = parse_schedule_text(bounded.text, source)
+    bounded = bound_html(text) if fmt is SourceFormat.html else bound_lines(text)
+    read = parse_schedule_html if fmt is SourceFormat.html else parse_schedule_text
+    try:
+        document = read(bounded.text, source)
+    except Exception as error:  # a last guard: the reader means to warn, not to raise
+        message = f"the {fmt.value} event reader failed on this page ({type(error).__name__})"
+        document = parse_schedule_text("", source)
+        document = document.model_copy(
+            update={"warnings": [ParseWarning(line=None, message=message), *document.warnings]}
+        )
     items, dropped = web_links_only(document.items)
     (event,), event_dropped = web_links_only([document.event])
     warnings = [*bounded.warnings, *event_dropped, *dropped, *document.warnings]

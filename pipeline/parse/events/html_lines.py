@@ -227,7 +227,10 @@ def _resolver(base: str | None) -> Callable[[str], str]:
             return href
         if origin and href.startswith("/") and not href.startswith("//") and "/." not in href:
             return origin + href
-        return urljoin(base, href)
+        try:
+            return urljoin(base, href)
+        except ValueError:  # e.g. 'Invalid IPv6 URL': kept as written, dropped as no web link
+            return href
 
     return resolve
 

@@ -45,6 +45,16 @@ def candidate_formats(first: SourceFormat) -> list[SourceFormat]:
     return [first, *(fmt for fmt in (SourceFormat.markdown, SourceFormat.text) if fmt != first)]
 
 
+def _guarded(reader: ReadmeFormat, text: str, source_id: str) -> ReadmeDocument:
+    """A reader's reading; a reader that fails on a document gives no cards and a warning
+    (a last guard: every reader means to return warnings, not to raise)."""
+    try:
+        return reader.read(text, source_id)
+    except Exception as error:
+        message = f"the {reader.name} reader failed on this document ({type(error).__name__})"
+        return ReadmeDocument(warnings=[ParseWarning(line=None, message=message)])
+
+
 def read_as(fmt: SourceFormat, text: str, source_id: str) -> ReadmeDocument:
     """The best reading of ``text`` by the registered formats that read ``fmt``.
 
@@ -55,7 +65,7 @@ def read_as(fmt: SourceFormat, text: str, source_id: str) -> ReadmeDocument:
     for reader in README_FORMATS:
         if reader.reads is not fmt:
             continue
-        document = reader.read(text, source_id)
+        document = _guarded(reader, text, source_id)
         asked.append(document)
         if reader.settles(document):
             break
