@@ -24,7 +24,7 @@ import requests
 from pydantic import ValidationError
 
 from pipeline.core.errors import InputError, SourceConfigError
-from pipeline.core.files import MAX_INPUT_BYTES, read_capped, write_atomic
+from pipeline.core.files import MAX_INPUT_BYTES, read_capped, remove_temporaries, write_atomic
 from pipeline.core.ids import sha256_bytes
 from pipeline.core.settings import Settings
 from pipeline.models import Record, SnapshotMeta, Source, SourceFormat
@@ -179,7 +179,11 @@ def _meta_path(body_path: Path) -> Path:
 
 
 def store_snapshot(raw_dir: Path, source: Source, result: FetchResult) -> StoredSnapshot:
-    """Keep a fetched body as raw/<source_id>/<sha256[:16]>.<ext> plus its metadata."""
+    """Keep a fetched body as raw/<source_id>/<sha256[:16]>.<ext> plus its metadata.
+
+    The caller holds the state folder's lock (a refresh, an ingestion), so temporaries found
+    in the source's folder are a killed run's, and go.
+    """
     if result.status != "fetched" or result.body is None:
         raise ValueError(f"{source.id}: only a fetched body can be stored ({result.status})")
     body = result.body
@@ -187,6 +191,7 @@ def store_snapshot(raw_dir: Path, source: Source, result: FetchResult) -> Stored
     fmt = snapshot_format(source, result)
     folder = raw_dir / source.id
     folder.mkdir(parents=True, exist_ok=True)
+    remove_temporaries(folder)
     path = folder / f"{digest[:16]}.{EXTENSIONS[fmt]}"
     meta_path = _meta_path(path)
     # Compare bytes, not just the name: a 64-bit prefix collision or a damaged file must not
