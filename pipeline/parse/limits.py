@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TypeVar
 from urllib.parse import urlsplit
@@ -36,6 +37,8 @@ MAX_HTML_CHARS = 20_000_000  # HTML is parsed in C; its visible text is bounded 
 MAX_HTML_DEPTH = 1024
 
 WEB_SCHEMES = frozenset({"http", "https"})
+# Set by html_lines when it stopped at MAX_LINES visible lines (it returns only lines).
+LINES_CUT: ContextVar[int | None] = ContextVar("LINES_CUT", default=None)
 
 _CONTAINERS = re.compile(r"(?:[ \t]{0,3}(?:>[ \t]?|[-*+][ \t]+|\d{1,9}[.)][ \t]+))")
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)[^<>]*?(/?)>")
@@ -166,6 +169,14 @@ def flatten_html(html: str, max_depth: int = MAX_HTML_DEPTH) -> str:
             last = match.end()
     parts.append(html[last:])
     return "".join(parts)
+
+
+def html_cut_warning() -> ParseWarning | None:
+    """The warning for a page whose visible lines html_lines stopped reading, if it did."""
+    cut = LINES_CUT.get()
+    if cut is None:
+        return None
+    return ParseWarning(line=None, message=f"page cut after {cut} visible lines")
 
 
 def bound_html(html: str) -> Bounded:

@@ -24,11 +24,48 @@ class Hostile:
     heavy: bool = False
 
 
+_WORDS = [
+    "deep",
+    "linear",
+    "neural",
+    "network",
+    "generalization",
+    "gradient",
+    "descent",
+    "implicit",
+    "bias",
+    "double",
+    "lottery",
+    "ticket",
+    "kernel",
+    "tangent",
+    "scaling",
+    "law",
+    "collapse",
+    "grokking",
+    "representation",
+    "sharpness",
+    "flatness",
+    "minima",
+    "interpolation",
+    "feature",
+    "learning",
+    "dynamics",
+    "stochastic",
+    "noise",
+    "edge",
+    "stability",
+    "attention",
+]
+
+
 def link_list(count: int, *, note: str = "a note") -> str:
+    """A README of ``count`` papers with distinct titles, as a real list has them."""
+    rng = random.Random(7)  # the same titles in the same order whatever the count
     lines = ["# Reading list", "", "## Papers", ""]
     lines += [
-        f"- [Paper number {i} on deep learning](https://arxiv.org/abs/2101.{i % 9000 + 1000:05d})"
-        f" - {note}"
+        f"- [{' '.join(rng.sample(_WORDS, 5)).capitalize()} number {i}]"
+        f"(https://arxiv.org/abs/2101.{i % 9000 + 1000:05d}) - {note}"
         for i in range(count)
     ]
     return "\n".join(lines) + "\n"

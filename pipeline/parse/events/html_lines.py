@@ -17,7 +17,7 @@ from lxml import etree  # type: ignore[import-untyped]
 
 from pipeline.core.text import collapse_spaces
 from pipeline.models import Link
-from pipeline.parse.limits import flatten_html
+from pipeline.parse.limits import LINES_CUT, MAX_LINES, flatten_html
 
 __all__ = ["HtmlError", "VisibleLine", "html_lines"]
 
@@ -99,6 +99,9 @@ def _walk(root: _Element, resolve: Callable[[str], str]) -> list[VisibleLine]:
         start = None
 
     for event, element in etree.iterwalk(root, events=("start", "end")):
+        if len(lines) >= MAX_LINES:  # bounded work; read_event_page says where it stopped
+            LINES_CUT.set(MAX_LINES)
+            break
         tag = element.tag
         if event == "start":
             cursor = element.sourceline or cursor
