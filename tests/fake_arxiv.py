@@ -108,7 +108,7 @@ def _stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-_WORDS = [
+WORDS = [
     "deep",
     "linear",
     "neural",
@@ -184,7 +184,7 @@ def synthetic_papers(count: int, *, seed: int = 7, start_year: int = 18) -> list
     for n in range(count):
         year, month = start_year + n // 9000, 1 + (n // 750) % 12
         arxiv_id = f"{year:02d}{month:02d}.{10000 + n % 750 * 13:05d}"
-        words = rng.sample(_WORDS, 6)
+        words = rng.sample(WORDS, 6)
         title = f"{' '.join(words).capitalize()} {n}"
         authors = [f"{rng.choice(_FIRST)} {rng.choice(_LAST)}" for _ in range(rng.randint(1, 4))]
         papers.append(

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from tests.fake_arxiv import WORDS
+
 PROJECT = Path(__file__).resolve().parents[2]
 README_CAPTURE = PROJECT / "raw" / "003_67aa5497667b379c.txt"  # a README's page text
 WORKSHOP_CAPTURE = PROJECT / "raw" / "001_dca7463950b001f7.txt"  # a workshop's page text
@@ -24,47 +26,12 @@ class Hostile:
     heavy: bool = False
 
 
-_WORDS = [
-    "deep",
-    "linear",
-    "neural",
-    "network",
-    "generalization",
-    "gradient",
-    "descent",
-    "implicit",
-    "bias",
-    "double",
-    "lottery",
-    "ticket",
-    "kernel",
-    "tangent",
-    "scaling",
-    "law",
-    "collapse",
-    "grokking",
-    "representation",
-    "sharpness",
-    "flatness",
-    "minima",
-    "interpolation",
-    "feature",
-    "learning",
-    "dynamics",
-    "stochastic",
-    "noise",
-    "edge",
-    "stability",
-    "attention",
-]
-
-
 def link_list(count: int, *, note: str = "a note") -> str:
     """A README of ``count`` papers with distinct titles, as a real list has them."""
     rng = random.Random(7)  # the same titles in the same order whatever the count
     lines = ["# Reading list", "", "## Papers", ""]
     lines += [
-        f"- [{' '.join(rng.sample(_WORDS, 5)).capitalize()} number {i}]"
+        f"- [{' '.join(rng.sample(WORDS, 5)).capitalize()} number {i}]"
         f"(https://arxiv.org/abs/2101.{i % 9000 + 1000:05d}) - {note}"
         for i in range(count)
     ]

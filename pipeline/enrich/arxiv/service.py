@@ -6,9 +6,11 @@ failed request marks its papers ``error``, no network (or no answer) marks the r
 ``pending``, and so does the run's time budget once spent.
 
 Nothing doubtful is cached: a batch arXiv refuses (HTTP 400) is split in halves until the
-ids it refuses are alone (``invalid_id``) and the rest answered; an answer that leaves ids
-out, or a short page, is asked again once, and an id is cached as ``not_found`` only when a
-request for it alone (or for a handful) confirms it.
+ids it refuses are alone (``invalid_id``) and the rest answered; an empty answer, or a
+short one (totalResults above its entries), is asked again once for the ids it left out,
+and those are cached as ``not_found`` only when a request for each alone confirms it (a
+handful at most; more stay ``error``, asked again next run). A full answer that leaves ids
+out is arXiv saying it does not know them.
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ TITLE_BATCH_SIZE = 5  # titles per search request
 RESULTS_PER_TITLE = 10  # page room per title in a batched search
 CANDIDATES_KEPT = 5  # per title, in the cache: enough for ambiguity and no_match reasons
 LIMITER_FILE_NAME = "arxiv-requests.lock"
-CONFIRM_LIMIT = 5  # ids left out of an answer that are each asked alone before "not found"
+CONFIRM_LIMIT = 5  # ids a doubtful answer left out that are each asked alone before "not found"
 
 Method = Literal["id", "title"]
 
@@ -267,7 +269,9 @@ def _fetch_ids(
     # arXiv answers in no fixed order and leaves unknown ids out: key by base id.
     found = {meta.arxiv_id: meta for meta in page.results}
     missing = [base for base in batch if base not in found]
-    if missing:  # an empty or short answer: asked again once, for what it left out
+    if missing and (page.short or not page.results):
+        # An empty or short answer is doubtful: asked again once, for what it left out;
+        # a full answer that leaves ids out is arXiv saying it does not know them.
         found.update({meta.arxiv_id: meta for meta in _ids_quietly(client, missing)})
         absent = [base for base in missing if base not in found]
         if len(missing) == 1 or len(absent) > CONFIRM_LIMIT:

@@ -64,6 +64,25 @@ def test_an_empty_answer_to_valid_ids_is_asked_again_once_and_never_cached_as_no
     assert report.requests_made == 2
 
 
+def test_an_empty_answer_for_one_id_is_confirmed_alone_before_not_found(
+    fake: FakeArxiv, tmp_path: Path
+) -> None:
+    ghost = PaperRef(key="ghost", title="Ghost", arxiv_id="2105.99999")
+    report = enrich_papers([ghost], fake.settings(tmp_path), retry=FAST)
+    assert report.results["ghost"].status is EnrichmentStatus.not_found
+    assert [r.id_list for r in fake.api_requests()] == [["2105.99999"], ["2105.99999"]]
+
+
+def test_a_handful_left_out_of_an_empty_answer_are_each_confirmed_alone(
+    fake: FakeArxiv, tmp_path: Path
+) -> None:
+    fake.inject(Fault.empty_page, times=1)
+    ghosts = [PaperRef(key=f"g{i}", title="Ghost", arxiv_id=f"2105.9999{i}") for i in range(3)]
+    report = enrich_papers([*by_id(CORPUS[:2]), *ghosts], fake.settings(tmp_path), retry=FAST)
+    assert counts(report) == {EnrichmentStatus.enriched: 2, EnrichmentStatus.not_found: 3}
+    assert [len(r.id_list) for r in fake.api_requests()] == [5, 5, 1, 1, 1]
+
+
 def test_a_batch_left_out_twice_stays_unconfirmed_and_is_asked_again_next_run(
     fake: FakeArxiv, tmp_path: Path
 ) -> None:
