@@ -35,6 +35,19 @@ def _dictionary(base: bytes) -> zstandard.ZstdCompressionDict:
     return zstandard.ZstdCompressionDict(base, dict_type=zstandard.DICT_TYPE_RAWCONTENT)
 
 
+class DamagedFile(PipelineError):
+    """A version's file cannot be read back; ``root`` names the damaged file itself (the
+    version a chain of deltas stops at), however long the chain."""
+
+    def __init__(self, message: str, root: str) -> None:
+        super().__init__(message)
+        self.root = root
+
+    @classmethod
+    def at(cls, message: str) -> DamagedFile:
+        return cls(message, message)
+
+
 def _shown(path: Path) -> str:
     return "/".join(path.parts[-3:])  # dataset/version/file
 
@@ -50,7 +63,7 @@ def read_version_file(path: Path) -> bytes:
     except FileNotFoundError:
         pass
     except lzma.LZMAError as exc:
-        raise PipelineError(f"{_shown(path)}: damaged compressed file ({exc})") from None
+        raise DamagedFile.at(f"{_shown(path)}: damaged compressed file ({exc})") from None
     try:
         delta = path.with_name(path.name + ZSTD_DELTA).read_bytes()
         base_version = (path.parent / DELTA_BASE).read_text(encoding="utf-8").strip()
@@ -60,12 +73,14 @@ def read_version_file(path: Path) -> bytes:
         raise PipelineError(f"{_shown(path)}: damaged {DELTA_BASE} {base_version!r}")
     try:
         base = read_version_file(path.parent.parent / base_version / path.name)
+    except DamagedFile as exc:
+        raise DamagedFile(f"{_shown(path)}: unreadable, it needs {exc.root}", exc.root) from None
     except PipelineError as exc:
-        raise PipelineError(f"{_shown(path)}: its delta base is unreadable: {exc}") from None
+        raise DamagedFile(f"{_shown(path)}: unreadable, it needs {exc}", str(exc)) from None
     try:
         return zstandard.ZstdDecompressor(dict_data=_dictionary(base)).decompress(delta)
     except zstandard.ZstdError as exc:
-        raise PipelineError(f"{_shown(path)}: damaged compressed file ({exc})") from None
+        raise DamagedFile.at(f"{_shown(path)}: damaged compressed file ({exc})") from None
 
 
 def compact_version(old: Path, newer: Path, *, keyframe: bool) -> None:
