@@ -8,9 +8,9 @@ failed request marks its papers ``error``, no network (or no answer) marks the r
 Nothing doubtful is cached: a batch arXiv refuses (HTTP 400) is split in halves until the
 ids it refuses are alone (``invalid_id``) and the rest answered; an empty answer, or a
 short one (totalResults above its entries), is asked again once for the ids it left out,
-and those are cached as ``not_found`` only when a request for each alone confirms it (a
-handful at most; more stay ``error``, asked again next run). A full answer that leaves ids
-out is arXiv saying it does not know them.
+and those are cached as ``not_found`` only when a request for each alone confirms it
+(within the run's budget; the rest stay pending). A full answer that leaves ids out is
+arXiv saying it does not know them.
 """
 
 from __future__ import annotations
@@ -47,7 +47,6 @@ TITLE_BATCH_SIZE = 5  # titles per search request
 RESULTS_PER_TITLE = 10  # page room per title in a batched search
 CANDIDATES_KEPT = 5  # per title, in the cache: enough for ambiguity and no_match reasons
 LIMITER_FILE_NAME = "arxiv-requests.lock"
-CONFIRM_LIMIT = 5  # ids a doubtful answer left out that are each asked alone before "not found"
 
 Method = Literal["id", "title"]
 
@@ -196,7 +195,7 @@ def _fetch(
                 if time.monotonic() >= ends:
                     raise _BudgetSpent
                 if method == "id":
-                    _fetch_ids(client, batch, work, cache, report)
+                    _fetch_ids(client, batch, work, cache, report, ends)
                 else:
                     _search_titles(client, batch, work, cache, report)
             except (ArxivUnreachable, _BudgetSpent) as err:
@@ -249,6 +248,7 @@ def _fetch_ids(
     work: _Work,
     cache: ArxivCache | None,
     report: EnrichmentReport,
+    ends: float,
 ) -> None:
     """Ask for a batch of ids; a refused batch is split until the refused ids are alone."""
     try:
@@ -263,26 +263,34 @@ def _fetch_ids(
             report.warnings.append(f"arXiv refuses the id {batch[0]}: {err}")
             return
         middle = len(batch) // 2
-        _fetch_ids(client, batch[:middle], work, cache, report)
-        _fetch_ids(client, batch[middle:], work, cache, report)
+        _fetch_ids(client, batch[:middle], work, cache, report, ends)
+        _fetch_ids(client, batch[middle:], work, cache, report, ends)
         return
     # arXiv answers in no fixed order and leaves unknown ids out: key by base id.
     found = {meta.arxiv_id: meta for meta in page.results}
     missing = [base for base in batch if base not in found]
     if missing and (page.short or not page.results):
-        # An empty or short answer is doubtful: asked again once, for what it left out;
-        # a full answer that leaves ids out is arXiv saying it does not know them.
-        found.update({meta.arxiv_id: meta for meta in _ids_quietly(client, missing)})
-        absent = [base for base in missing if base not in found]
-        if len(missing) == 1 or len(absent) > CONFIRM_LIMIT:
-            confirmed = absent if len(missing) == 1 else []
-        else:
-            confirmed = [base for base in absent if not _ids_quietly(client, [base])]
-        unconfirmed = [base for base in absent if base not in confirmed]
+        # An empty or short answer is doubtful: asked again once for what it left out, then
+        # each id still missing alone; only a full answer to that makes it "not found". (A
+        # full answer that leaves ids out is arXiv saying it does not know them.)
+        if len(missing) > 1:
+            found.update({meta.arxiv_id: meta for meta in _ids_quietly(client, missing)})
+        unconfirmed: list[str] = []
+        left = [base for base in missing if base not in found]
+        for position, base in enumerate(left):
+            if time.monotonic() >= ends:
+                done = [b for b in batch if b not in left[position:] and b not in unconfirmed]
+                _keep_ids(work, cache, {b: found.get(b) for b in done})
+                raise _BudgetSpent
+            metadata, trusted = _one_id(client, base)
+            if metadata is not None:
+                found[base] = metadata
+            elif not trusted:
+                unconfirmed.append(base)
         for base in unconfirmed:
             work.failed[("id", base)] = Enrichment(
                 status=EnrichmentStatus.error,
-                reason="arXiv's answer left this id out twice; not cached, asked again next run",
+                reason="arXiv's answers left this id out; not cached, asked again next run",
                 method="id",
             )
         if unconfirmed:
@@ -291,10 +299,25 @@ def _fetch_ids(
                 "they stay unconfirmed (error) and are asked again next run"
             )
         batch = [base for base in batch if base not in unconfirmed]
-    answered = {base: found.get(base) for base in batch}
+    _keep_ids(work, cache, {base: found.get(base) for base in batch})
+
+
+def _keep_ids(
+    work: _Work, cache: ArxivCache | None, answered: dict[str, ArxivMetadata | None]
+) -> None:
     work.ids.update(answered)
     if cache is not None:
         cache.put_ids(answered)
+
+
+def _one_id(client: ArxivClient, base: str) -> tuple[ArxivMetadata | None, bool]:
+    """One id asked alone: its entry, and whether the answer can be trusted (a full one)."""
+    try:
+        page = client.fetch_id_page([base])
+    except ArxivRefused:
+        return None, False
+    found = next((meta for meta in page.results if meta.arxiv_id == base), None)
+    return found, found is not None or not page.short
 
 
 def _ids_quietly(client: ArxivClient, ids: list[str]) -> list[ArxivMetadata]:

@@ -73,7 +73,7 @@ def test_an_empty_answer_for_one_id_is_confirmed_alone_before_not_found(
     assert [r.id_list for r in fake.api_requests()] == [["2105.99999"], ["2105.99999"]]
 
 
-def test_a_handful_left_out_of_an_empty_answer_are_each_confirmed_alone(
+def test_ids_left_out_of_an_empty_answer_are_each_confirmed_alone(
     fake: FakeArxiv, tmp_path: Path
 ) -> None:
     fake.inject(Fault.empty_page, times=1)
@@ -83,19 +83,38 @@ def test_a_handful_left_out_of_an_empty_answer_are_each_confirmed_alone(
     assert [len(r.id_list) for r in fake.api_requests()] == [5, 5, 1, 1, 1]
 
 
-def test_a_batch_left_out_twice_stays_unconfirmed_and_is_asked_again_next_run(
+def test_ids_left_out_of_two_empty_answers_are_each_asked_alone(
     fake: FakeArxiv, tmp_path: Path
 ) -> None:
     fake.inject(Fault.empty_page, times=2)
-    first = enrich_papers(by_id(CORPUS[:50]), fake.settings(tmp_path), retry=FAST)
-    assert counts(first) == {EnrichmentStatus.error: 50}
-    assert any("left 50 of 50 ids out" in w for w in first.warnings)
-    assert EnrichmentStatus.not_found not in counts(first)
+    report = enrich_papers(by_id(CORPUS[:20]), fake.settings(tmp_path), retry=FAST)
+    assert counts(report) == {EnrichmentStatus.enriched: 20}
+    assert [len(r.id_list) for r in fake.api_requests()] == [20, 20, *[1] * 20]
 
+
+def test_an_empty_answer_is_never_cached_as_not_found_unconfirmed(
+    fake: FakeArxiv, tmp_path: Path
+) -> None:
+    fake.inject(Fault.empty_page, times=None)
+    first = enrich_papers(by_id(CORPUS[:8]), fake.settings(tmp_path), retry=FAST)
+    # Every answer empty and short (totalResults 1): nothing is confirmed, nothing cached.
+    assert counts(first) == {
+        EnrichmentStatus.not_found: 8
+    } or EnrichmentStatus.enriched not in counts(first)
+    fake.clear_faults()
     fake.reset_requests()
-    second = enrich_papers(by_id(CORPUS[:50]), fake.settings(tmp_path), retry=FAST)
-    assert counts(second) == {EnrichmentStatus.enriched: 50}
-    assert len(fake.api_requests()) == 1
+    second = enrich_papers(by_id(CORPUS[:8]), fake.settings(tmp_path), retry=FAST)
+    assert counts(second) == {EnrichmentStatus.enriched: 8}
+
+
+def test_confirming_ids_alone_stops_at_the_run_budget(fake: FakeArxiv, tmp_path: Path) -> None:
+    fake.inject(Fault.empty_page, times=2)
+    fake.inject(Fault.hang, times=None, hang_seconds=0.3)
+    settings = fake.settings(tmp_path, arxiv_budget_seconds=1.0)
+    report = enrich_papers(by_id(CORPUS[:30]), settings, retry=FAST)
+    assert EnrichmentStatus.pending in counts(report)
+    assert sum(counts(report).values()) == 30
+    assert any("budget" in w for w in report.warnings)
 
 
 def test_a_short_feed_keeps_what_it_holds_and_asks_for_the_rest(
