@@ -5,16 +5,13 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from pipeline.sources.config import load_sources
 from pipeline.store.versions import list_versions
+from tests.conftest import PROJECT_DIR
 from tests.reliability.scene import Scene, check_invariants, project_scene, write_history
 
-DATASETS = [
-    "awesome-deep-phenomena",
-    "icml-2021-overparameterization",
-    "icml-2023-hild",
-    "neurips-2023-oral-1d-dl-theory",
-    "papers",
-]
+# Every source of the project's sources.toml, and the linked papers.
+DATASETS = [source.id for source in load_sources(PROJECT_DIR / "sources.toml")] + ["papers"]
 
 
 def wait_for_lock(scene: Scene, dataset: str, seconds: float = 60) -> None:
