@@ -8,9 +8,10 @@ indentation) at :data:`MAX_NESTING` levels, HTML nesting at :data:`MAX_HTML_DEPT
 is a warning saying what was cut and where; line numbers of what is kept do not move. Only
 http(s) links are kept as paper links.
 
-The numbers keep the worst input of each kind within seconds and a few hundred MB, far above
-real documents: the awesome-deep-phenomena README is ~2,000 lines and 0.8 MB, the largest
-workshop page ~30,000 elements.
+The numbers keep the worst input of each kind within seconds to minutes (every later step,
+linking included, works on what is kept) and a few hundred MB, well above real documents:
+the awesome-deep-phenomena README is ~3,000 lines and 0.8 MB, the largest workshop page
+~30,000 elements.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from pydantic import BaseModel
 from pipeline.models import Link, ParseWarning
 
 MAX_CHARS = 2_000_000
-MAX_LINES = 20_000
+MAX_LINES = 10_000
 MAX_LINE_CHARS = 20_000
 MAX_NESTING = 16
 MAX_INDENT = 4 * MAX_NESTING  # columns of leading white space a line keeps

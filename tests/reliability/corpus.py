@@ -26,14 +26,22 @@ class Hostile:
     heavy: bool = False
 
 
+def titles(count: int) -> list[str]:
+    """``count`` distinct paper titles, the same ones in the same order whatever the count.
+
+    Distinct as a real list's are: 20,000 near-identical titles ('Paper 1', 'Paper 2', ...)
+    make the fuzzy linking step quadratic, which is not a parser bound (see the README).
+    """
+    rng = random.Random(7)
+    return [f"{' '.join(rng.sample(WORDS, 5)).capitalize()} number {i}" for i in range(count)]
+
+
 def link_list(count: int, *, note: str = "a note") -> str:
     """A README of ``count`` papers with distinct titles, as a real list has them."""
-    rng = random.Random(7)  # the same titles in the same order whatever the count
     lines = ["# Reading list", "", "## Papers", ""]
     lines += [
-        f"- [{' '.join(rng.sample(WORDS, 5)).capitalize()} number {i}]"
-        f"(https://arxiv.org/abs/2101.{i % 9000 + 1000:05d}) - {note}"
-        for i in range(count)
+        f"- [{title}](https://arxiv.org/abs/2101.{i % 9000 + 1000:05d}) - {note}"
+        for i, title in enumerate(titles(count))
     ]
     return "\n".join(lines) + "\n"
 
@@ -134,7 +142,7 @@ CORPUS: list[Hostile] = [
         "table-50000-rows",
         lambda: (
             "# Papers\n\n| Title | Authors |\n|---|---|\n"
-            + "".join(f"| Paper {i} | A{i} |\n" for i in range(50_000))
+            + "".join(f"| {title} | A{i} |\n" for i, title in enumerate(titles(50_000)))
         ).encode(),
         ".md",
         heavy=True,
@@ -277,7 +285,8 @@ CORPUS: list[Hostile] = [
     Hostile(
         "posters-100000",
         lambda: _as_html(
-            "Sat\n" + "".join(f"Poster\nPaper {i} title here\nAuthor {i}\n" for i in range(100_000))
+            "Sat\n"
+            + "".join(f"Poster\n{title}\nAuthor {i}\n" for i, title in enumerate(titles(100_000)))
         ).encode(),
         ".html",
         kind="workshop",
