@@ -11,7 +11,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from pipeline.core.ids import name_problem
 
 SCHEMA_VERSION = "1"
 
@@ -43,10 +45,21 @@ class SourceFormat(StrEnum):
     json = "json"  # the virtual sites' JSON feed
 
 
+def _checked_name(name: str) -> str:
+    problem = name_problem(name)
+    if problem is not None:
+        raise ValueError(problem)
+    return name
+
+
 class Source(Record):
     """One entry of sources.toml: where a document comes from and what it is."""
 
-    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="slug, unique")]
+    id: Annotated[
+        str,
+        AfterValidator(_checked_name),
+        Field(description="slug, unique, at most 64 characters, not a reserved name"),
+    ]
     kind: str = Field(
         pattern=r"^[a-z0-9][a-z0-9-]*$",
         description=(

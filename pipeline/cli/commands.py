@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -26,6 +28,16 @@ AsJson = Annotated[bool, typer.Option("--json", help="Print machine-readable JSO
 Verbose = Annotated[
     bool, typer.Option("--verbose", "-v", help="Also show Prefect's own log lines.")
 ]
+
+
+@contextmanager
+def _locks(settings: Settings, datasets: Sequence[str], *, state: bool = True) -> Iterator[None]:
+    """The run's locks, taken before Prefect starts: a refused run costs no server start.
+    The chain takes them again (re-entrant within this process)."""
+    from pipeline.run.steps import run_locks
+
+    with run_locks(settings, datasets, note, state=state):
+        yield
 
 
 def _start_prefect(settings: Settings, *, verbose: bool) -> None:
@@ -48,10 +60,6 @@ def _changes(result: Any, settings: Settings) -> tuple[int, int, int]:
     if records is None:
         return (0, 0, 0)
     return (len(records["added"]), len(records["removed"]), len(records["changed"]))
-
-
-def _partial(notes: list[str], enrichment: dict[str, int]) -> bool:
-    return bool(notes) or bool(enrichment.get("pending")) or bool(enrichment.get("error"))
 
 
 def _summary_table(results: list[Any], warnings: dict[str, int], settings: Settings) -> None:
@@ -88,6 +96,14 @@ def refresh(
             "--refresh-arxiv", help="Ask arXiv again even where the cached answer has not expired."
         ),
     ] = False,
+    accept_drop: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--accept-drop",
+            metavar="SOURCE",
+            help="Publish SOURCE even though it lost most of its records; repeatable.",
+        ),
+    ] = None,
     as_json: AsJson = False,
     verbose: Verbose = False,
 ) -> int:
@@ -95,17 +111,24 @@ def refresh(
 
     Example: paper-pipeline refresh
     """
+    from pipeline.run.steps import PAPERS_DATASET
     from pipeline.sources.config import load_sources
 
     settings = get_settings()
     # A broken sources.toml is the user's to fix: one line before Prefect starts.
-    if not load_sources(settings.sources_file):
+    sources = load_sources(settings.sources_file)
+    if not sources:
         raise PipelineError(f"{settings.sources_file}: lists no [[source]]")
-    _start_prefect(settings, verbose=verbose)
-    from flows.refresh import refresh as refresh_flow
+    accepted = accept_drop or []
+    unknown = sorted(set(accepted) - {source.id for source in sources})
+    if unknown:
+        raise PipelineError(f"--accept-drop {unknown[0]}: no such source in sources.toml")
+    with _locks(settings, [*(source.id for source in sources), PAPERS_DATASET]):
+        _start_prefect(settings, verbose=verbose)
+        from flows.refresh import refresh as refresh_flow
 
-    with progress_bars(not as_json):
-        summary = refresh_flow(settings, refresh_arxiv=refresh_arxiv)
+        with progress_bars(not as_json):
+            summary = refresh_flow(settings, refresh_arxiv=refresh_arxiv, accept_drop=accepted)
     if as_json:
         print_json(summary)
     else:
@@ -115,7 +138,7 @@ def refresh(
             out.print(f"arXiv: {statuses}", markup=False, highlight=False)
         for message in summary.notes:
             note(message)
-    return EXIT_PARTIAL if _partial(summary.notes, summary.enrichment) else 0
+    return 0 if summary.complete else EXIT_PARTIAL
 
 
 def serve(
@@ -159,12 +182,13 @@ def replay(
     settings = get_settings()
     if not location.exists():
         raise PipelineError(f"{location}: no such archive, folder or git repository")
-    dataset = name or replay_name(location)
-    _start_prefect(settings, verbose=verbose)
-    from flows.replay import replay as replay_flow
+    dataset = replay_name(location, name)
+    with _locks(settings, [dataset], state=False):
+        _start_prefect(settings, verbose=verbose)
+        from flows.replay import replay as replay_flow
 
-    with progress_bars(not as_json):
-        summary = replay_flow(location, dataset, settings, file_path=path, limit=limit)
+        with progress_bars(not as_json):
+            summary = replay_flow(location, dataset, settings, file_path=path, limit=limit)
     if as_json:
         print_json(summary)
     else:
@@ -197,15 +221,17 @@ def ingest_readme(
     from pipeline.sources.config import check_new_source
 
     settings = get_settings()
+    dataset = dataset_name(target, name)
     if add:
-        check_new_source(settings.sources_file, dataset_name(target, name))
-    # Fetched and recognised before Prefect starts: a document that is no paper list is
-    # refused in one line, without a server start and without a log around it.
-    prepared = prepare_readme(target, settings, name)
-    _start_prefect(settings, verbose=verbose)
-    from flows.ingest_readme import ingest_readme as ingest_flow
+        check_new_source(settings.sources_file, dataset)
+    with _locks(settings, []):
+        # Fetched and recognised before Prefect starts: a document that is no paper list is
+        # refused in one line, without a server start and without a log around it.
+        prepared = prepare_readme(target, settings, name)
+        _start_prefect(settings, verbose=verbose)
+        from flows.ingest_readme import ingest_readme as ingest_flow
 
-    result = ingest_flow(target, settings, name=name, add=add, prepared=prepared)
+        result = ingest_flow(target, settings, name=name, add=add, prepared=prepared)
     if as_json:
         print_json(result)
     else:
@@ -224,7 +250,8 @@ def ingest_readme(
             note(message)
         if result.added_to is not None:
             out.print(f"added: source {result.source.id!r} to {result.added_to}", markup=False)
-    return EXIT_PARTIAL if _partial(result.notes, result.enrichment) else 0
+    pending = result.enrichment.get("pending", 0)
+    return EXIT_PARTIAL if result.fell_back or pending else 0
 
 
 # --------------------------------------------------------------------------- documents
@@ -282,18 +309,19 @@ def parse(
 
     Example: paper-pipeline parse raw/001_dca7463950b001f7.txt | jq '.items | length'
     """
+    from pipeline.core.files import read_capped
     from pipeline.core.ids import sha256_bytes
     from pipeline.kinds import check_kind
     from pipeline.parse.detect import detect_format
     from pipeline.run.steps import parse_snapshot
-    from pipeline.sources.decode import decode_document
+    from pipeline.sources.decode import decode_bytes
     from pipeline.sources.snapshots import Snapshot
 
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise PipelineError(f"{path}: {exc.strerror or exc}") from None
-    text = decode_document(data, str(path))
+    data = read_capped(path)
+    decoded = decode_bytes(data, str(path))
+    if decoded.note:
+        note(decoded.note)
+    text = decoded.text
     fmt = format or detect_format(text)
     source = _source_for(path, text, fmt)
     if kind is not None:

@@ -8,14 +8,14 @@ Written once: :func:`refresh` runs it in-process by default, and the Prefect flo
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 from pipeline.core.progress import progress
 from pipeline.core.settings import Settings
 from pipeline.enrich import EnrichmentReport
 from pipeline.kinds import SourceBundle
-from pipeline.models import Source
+from pipeline.models import EnrichmentStatus, Source
 from pipeline.run import steps
 from pipeline.run.runner import IN_PROCESS, Runner
 from pipeline.sources.config import load_sources
@@ -32,14 +32,39 @@ class RunSummary:
     enrichment: dict[str, int]
     notes: list[str]
     skipped: list[str] = field(default_factory=list)
+    partial: list[str] = field(default_factory=list)  # why the run is done but incomplete
+
+    @property
+    def complete(self) -> bool:
+        return not self.partial
 
 
 def run_notes(
-    bundles: Sequence[SourceBundle], report: EnrichmentReport, skipped: Sequence[str] = ()
+    bundles: Sequence[SourceBundle],
+    report: EnrichmentReport,
+    skipped: Sequence[str] = (),
+    refused: Sequence[str] = (),
 ) -> list[str]:
-    """What a person should know about a run: skipped sources, fallbacks, arXiv trouble."""
+    """What a person should know about a run: skipped sources, fallbacks, drops refused,
+    arXiv trouble."""
     fallbacks = [note for bundle in bundles for note in bundle.notes]
-    return [*skipped, *fallbacks, *report.warnings]
+    return [*skipped, *fallbacks, *refused, *report.warnings]
+
+
+def partial_reasons(
+    bundles: Sequence[SourceBundle],
+    report: EnrichmentReport,
+    skipped: Sequence[str] = (),
+    refused: Sequence[str] = (),
+) -> list[str]:
+    """Why a finished run is not the whole picture (the CLI's exit code 3)."""
+    reasons = [*(f"skipped: {reason}" for reason in skipped)]
+    reasons += [f"drop refused: {note.split(':')[0]}" for note in refused]
+    reasons += [f"fell back: {bundle.source.id}" for bundle in bundles if bundle.snapshot.fell_back]
+    pending = report.status_counts().get(EnrichmentStatus.pending, 0)
+    if pending:
+        reasons.append(f"{pending} papers pending")
+    return reasons
 
 
 def summarise(
@@ -47,13 +72,15 @@ def summarise(
     bundles: Sequence[SourceBundle],
     report: EnrichmentReport,
     skipped: Sequence[str] = (),
+    refused: Sequence[str] = (),
 ) -> RunSummary:
     return RunSummary(
         results=list(results),
         warnings={bundle.source.id: len(bundle.warnings) for bundle in bundles},
         enrichment={status.value: n for status, n in sorted(report.status_counts().items())},
-        notes=run_notes(bundles, report, skipped),
+        notes=[*run_notes(bundles, report, skipped, refused), *steps.write_notes(results)],
         skipped=list(skipped),
+        partial=partial_reasons(bundles, report, skipped, refused),
     )
 
 
@@ -97,16 +124,42 @@ def read_sources(
 
 
 def refresh(
-    settings: Settings, *, refresh_arxiv: bool = False, runner: Runner = IN_PROCESS
+    settings: Settings,
+    *,
+    refresh_arxiv: bool = False,
+    accept_drop: Collection[str] = (),
+    runner: Runner = IN_PROCESS,
 ) -> RunSummary:
-    """Refresh every source in sources.toml; write a version of each dataset that changed."""
+    """Refresh every source in sources.toml; write a version of each dataset that changed.
+
+    Holds the state folder's lock and the lock of every dataset it writes for the whole
+    run; ``accept_drop`` names sources whose loss of records is to be published anyway.
+    """
     sources = load_sources(settings.sources_file)
+    datasets = [source.id for source in sources] + [steps.PAPERS_DATASET]
+    # The state folder's lock also covers the datasets of parts found during the run (a
+    # conference's workshops): no other refresh of this state folder runs meanwhile.
+    with steps.run_locks(settings, datasets, runner.note):
+        return _refresh(sources, settings, refresh_arxiv, accept_drop, runner)
+
+
+def _refresh(
+    sources: Sequence[Source],
+    settings: Settings,
+    refresh_arxiv: bool,
+    accept_drop: Collection[str],
+    runner: Runner,
+) -> RunSummary:
     progress("fetch", done=0, total=len(sources))
-    bundles, skipped = read_sources(sources, settings, runner)
+    read, skipped = read_sources(sources, settings, runner)
+    # A source that lost most of its records keeps its last good version (and its papers).
+    guarded = [steps.guard_drop(bundle, settings, accept_drop) for bundle in read]
+    bundles = [bundle for bundle, _ in guarded]
+    refused = [note for _, note in guarded if note is not None]
 
     first_link = runner.call(steps.link_bundles, bundles)
     report = runner.call(steps.enrich, first_link, settings, refresh_arxiv)
-    for note in run_notes(bundles, report, skipped):
+    for note in run_notes(bundles, report, skipped, refused):
         runner.note(note)
     enriched = [steps.apply_enrichment(bundle, first_link, report) for bundle in bundles]
     link = runner.call(steps.link_bundles, enriched)  # arXiv may show two titles are one paper
@@ -114,8 +167,10 @@ def refresh(
     versions = [steps.source_version(bundle, settings.raw_dir) for bundle in enriched]
     versions.append(steps.papers_version(enriched, link, settings.raw_dir))
     results = [runner.call(steps.write, version, settings) for version in versions]
+    for note in steps.write_notes(results):
+        runner.note(note)
     for result in results:
         runner.info(steps.describe(result))
-    summary = summarise(results, enriched, report, skipped)
+    summary = summarise(results, enriched, report, skipped, refused)
     runner.publish("refresh-report", steps.report_markdown(settings, sources))
     return summary

@@ -7,27 +7,41 @@ the chains in :mod:`pipeline.run` order the steps and hand them to a runner.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Collection, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from pipeline.core.errors import PipelineError
 from pipeline.core.ids import sha256_bytes
+from pipeline.core.locks import dataset_locks, state_lock
 from pipeline.core.progress import progress
 from pipeline.core.settings import Settings
 from pipeline.enrich import EnrichmentReport, PaperRef, enricher_for
 from pipeline.kinds import FollowsDocuments, HasParts, SourceBundle, check_kind, kind_of
 from pipeline.link.papers import LinkResult, link_papers
-from pipeline.models import Enrichment, InputFile, NearMiss, Paper, ParseWarning, Source
+from pipeline.models import (
+    Enrichment,
+    InputFile,
+    Manifest,
+    NearMiss,
+    Paper,
+    ParseWarning,
+    Source,
+)
+from pipeline.parse.detect import detect_format
 from pipeline.sources.pacing import HostPacer
-from pipeline.sources.snapshots import Snapshot, load_snapshot
+from pipeline.sources.snapshots import Snapshot, load_snapshot, read_snapshot_meta
 from pipeline.store.versions import (
     MAIN_TABLE,
     DatasetVersion,
     Table,
     WriteResult,
     latest_from_inputs,
+    latest_version,
+    read_manifest,
     read_table,
     write_version,
 )
@@ -35,6 +49,32 @@ from pipeline.store.versions import (
 PAPERS_DATASET = "papers"
 MAX_CONTINUATIONS = 200  # further documents of one source (a feed's pages) per run
 MAX_PART_DEPTH = 2  # parts of parts (a conference's feed is a part: depth 1)
+# A new version holding less than this share of the last good one's records is not
+# published without --accept-drop: a page that lost its content, not a list that shrank.
+DROP_RATIO = 0.5
+
+
+# --------------------------------------------------------------------------- locks
+
+
+@contextmanager
+def run_locks(
+    settings: Settings,
+    datasets: Sequence[str],
+    notify: Callable[[str], None],
+    *,
+    state: bool = True,
+) -> Iterator[None]:
+    """Hold, for a whole chain, the state folder's lock (``state``) and the locks of the
+    datasets it writes; waiting up to PIPELINE_LOCK_WAIT_SECONDS, saying so."""
+    wait = settings.lock_wait_seconds
+    with ExitStack() as stack:
+        if state:
+            stack.enter_context(state_lock(settings.state_dir, wait=wait, notify=notify))
+        stack.enter_context(
+            dataset_locks(settings.processed_dir, list(datasets), wait=wait, notify=notify)
+        )
+        yield
 
 
 def snapshot_inputs(snapshot: Snapshot, raw_dir: Path) -> list[InputFile]:
@@ -243,7 +283,94 @@ def papers_version(
 
 
 def write(version: DatasetVersion, settings: Settings) -> WriteResult:
-    return write_version(settings.processed_dir, version)
+    return write_version(settings.processed_dir, version, wait=settings.lock_wait_seconds)
+
+
+# --------------------------------------------------------------------------- drop guard
+
+
+def dropped(before: int, after: int) -> bool:
+    """A loss the drop guard stops: all records, or more than half of them."""
+    return before > 0 and after < before * DROP_RATIO
+
+
+_SIGN_IN = re.compile(r"\b(?:sign[ -]?in|log[ -]?in|password|authenticate)\b", re.IGNORECASE)
+_WORDS = re.compile(r"\w+")
+
+
+def likely_cause(snapshot: Snapshot) -> str:
+    """Why a page may have lost its records, from what its snapshot holds."""
+    words = len(_WORDS.findall(snapshot.text[:1_000_000]))
+    meta = read_snapshot_meta(snapshot.path)
+    served = (meta.content_type or "").split(";")[0].strip() if meta else ""
+    if words < 50 and _SIGN_IN.search(snapshot.text):
+        return "it looks like a sign-in page"
+    if words < 50:
+        return f"the page is almost empty ({words} words)"
+    if _SIGN_IN.search(snapshot.text[:5000]) and words < 2000:
+        return "it may be a sign-in page"
+    shown_as = snapshot.format or snapshot.source.format
+    content = detect_format(snapshot.text)
+    if served and shown_as is not None and content is not shown_as:
+        return f"served as {served} and read as {shown_as.value}, but it looks like {content.value}"
+    if served:
+        return f"served as {served}; its layout may have changed"
+    return "its layout may have changed"
+
+
+def _stored_snapshot(source: Source, manifest: Manifest, raw_dir: Path) -> Snapshot | None:
+    """The snapshot a stored version was made from, as its manifest names it."""
+    for item in manifest.inputs:
+        if item.source_id == source.id and not item.path.startswith("sources.toml#"):
+            path = Path(item.path) if Path(item.path).is_absolute() else raw_dir / item.path
+            return Snapshot(source, path, "", item.sha256)
+    return None
+
+
+def guard_drop(
+    bundle: SourceBundle, settings: Settings, accepted: Collection[str] = ()
+) -> tuple[SourceBundle, str | None]:
+    """The bundle to publish for a source, and a note when the drop guard stopped it.
+
+    A bundle that lost most of the records of the source's last good version (see
+    :func:`dropped`) is replaced by that version's own bundle, so the source's dataset and
+    the papers keep their records; ``accepted`` names the sources whose drop is deliberate.
+    """
+    source = bundle.source
+    name = latest_version(settings.processed_dir, source.id)
+    if name is None or source.id in accepted:
+        return bundle, None
+    try:
+        manifest = read_manifest(settings.processed_dir, source.id, name)
+    except (PipelineError, ValueError):
+        return bundle, None
+    before = manifest.record_counts.get(MAIN_TABLE, 0)
+    after = len(bundle.document.items)
+    if not dropped(before, after):
+        return bundle, None
+    stop = (
+        f"{source.id}: not published: {after} records against {before} in {name} "
+        f"({likely_cause(bundle.snapshot)}); "
+    )
+    stored = _stored_snapshot(source, manifest, settings.raw_dir)
+
+    def table(table_name: str) -> list[dict[str, Any]]:
+        return read_table(settings.processed_dir, source.id, name, table_name)
+
+    try:
+        if stored is None:
+            raise ValueError("no snapshot input")
+        kept = check_kind(source.kind).reload(stored, table)
+    except (PipelineError, ValueError) as exc:
+        note = stop + f"its last good version is unreadable ({exc}), so nothing is kept"
+        return bundle, note
+    note = stop + f"{name} stays; 'refresh --accept-drop {source.id}' publishes the drop"
+    return kept, note
+
+
+def write_notes(results: Sequence[WriteResult]) -> list[str]:
+    """The repairs the writes made (temporaries removed, LATEST moved, damaged data)."""
+    return [note for result in results for note in result.notes]
 
 
 def report_markdown(settings: Settings, sources: Sequence[Source]) -> str:

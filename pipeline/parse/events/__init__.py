@@ -13,19 +13,48 @@ from pipeline.parse.events.page import HtmlPage
 from pipeline.parse.events.records import EventDraft, build_document
 from pipeline.parse.events.schedule import parse_lines, parse_schedule_text
 from pipeline.parse.events.templates import PAGE_TEMPLATES, Header, read_header
+from pipeline.parse.limits import (
+    LINES_CUT,
+    bound_html,
+    bound_lines,
+    html_cut_warning,
+    web_links_only,
+)
 
 
 def read_event_page(text: str, source: Source, fmt: SourceFormat) -> EventDocument:
     """An event page in any form: HTML by its template or the line grammar, text by the
-    grammar; a JSON document is the feed's, not a page."""
-    if fmt is SourceFormat.html:
-        return read_html_page(text, source)
+    grammar; a JSON document is the feed's, not a page.
+
+    The page is bounded first (:mod:`pipeline.parse.limits`: what is cut is a warning) and
+    only http(s) links are kept on the items and the event.
+    """
     if fmt is SourceFormat.json:
         warning = ParseWarning(
             line=None, message="a JSON document is no event page: kind 'feed' reads the feed"
         )
         return build_document(source, EventDraft(), [], [warning])
-    return parse_schedule_text(text, source)
+    html = fmt is SourceFormat.html
+    bounded = bound_html(text) if html else bound_lines(text)
+    LINES_CUT.set(None)
+    try:
+        if html:
+            document = read_html_page(bounded.text, source)
+        else:
+            document = parse_schedule_text(bounded.text, source)
+    except Exception as error:  # a last guard: the readers mean to warn, not to raise
+        message = f"the {fmt.value} event reader failed on this page ({type(error).__name__})"
+        document = parse_schedule_text("", source)
+        document = document.model_copy(
+            update={"warnings": [ParseWarning(line=None, message=message), *document.warnings]}
+        )
+    cut = html_cut_warning()
+    if cut is not None:
+        bounded.warnings.append(cut)
+    items, dropped = web_links_only(document.items)
+    (event,), event_dropped = web_links_only([document.event])
+    warnings = [*bounded.warnings, *event_dropped, *dropped, *document.warnings]
+    return document.model_copy(update={"items": items, "event": event, "warnings": warnings})
 
 
 def read_html_page(html: str, source: Source) -> EventDocument:

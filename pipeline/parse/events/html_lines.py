@@ -17,6 +17,7 @@ from lxml import etree  # type: ignore[import-untyped]
 
 from pipeline.core.text import collapse_spaces
 from pipeline.models import Link
+from pipeline.parse.limits import LINES_CUT, MAX_LINES, flatten_html
 
 __all__ = [
     "BLOCK_TAGS",
@@ -127,6 +128,9 @@ def _walk(root: _Element, resolve: Callable[[str], str]) -> list[VisibleLine]:
         start = None
 
     for event, element in etree.iterwalk(root, events=("start", "end")):
+        if len(lines) >= MAX_LINES:  # bounded work; read_event_page says where it stopped
+            LINES_CUT.set(MAX_LINES)
+            break
         tag = element.tag
         if event == "start":
             cursor = element.sourceline or cursor
@@ -201,15 +205,29 @@ def remove_keeping_tail(element: _Element) -> None:
 def _parse(data: bytes, encoding: str | None) -> _Element:
     if not data.strip():
         raise HtmlError("empty document")
+    root, too_deep = _parse_once(data, encoding)
+    if too_deep:
+        # libxml2 drops a whole document nested past its limit (256, or 2048 with huge_tree):
+        # parse it again with the tags below a sane depth removed, their text kept.
+        text = data.decode(encoding or "utf-8", "replace")
+        root, _ = _parse_once(flatten_html(text).encode("utf-8"), "utf-8")
+    if root is None:
+        raise HtmlError("no HTML elements in the document")
+    return root
+
+
+def _parse_once(data: bytes, encoding: str | None) -> tuple[_Element | None, bool]:
     # Bytes (with the encoding of a str input): lxml refuses a str with an XML declaration.
-    parser = etree.HTMLParser(encoding=encoding, remove_comments=True, remove_pis=True)
+    # huge_tree: real pages wrapped in a few hundred <div>s keep their text.
+    parser = etree.HTMLParser(
+        encoding=encoding, remove_comments=True, remove_pis=True, huge_tree=True
+    )
     try:
         root = etree.fromstring(data, parser=parser)
     except (etree.LxmlError, ValueError) as error:
         raise HtmlError(f"not readable as HTML: {error}") from error
-    if root is None:
-        raise HtmlError("no HTML elements in the document")
-    return root
+    too_deep = any("Excessive depth" in entry.message for entry in parser.error_log)
+    return root, too_deep
 
 
 def _base_href(root: _Element, base_url: str | None) -> str | None:
@@ -242,7 +260,10 @@ def _resolver(base: str | None) -> Callable[[str], str]:
             return href
         if origin and href.startswith("/") and not href.startswith("//") and "/." not in href:
             return origin + href
-        return urljoin(base, href)
+        try:
+            return urljoin(base, href)
+        except ValueError:  # e.g. 'Invalid IPv6 URL': kept as written, dropped as no web link
+            return href
 
     return resolve
 
