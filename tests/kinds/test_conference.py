@@ -282,7 +282,7 @@ def test_the_prefect_refresh_flow_reads_a_whole_conference(
     }
     env.pop("PREFECT_API_URL", None)
     done = subprocess.run(
-        [sys.executable, "-m", "pipeline", "refresh"],
+        [sys.executable, "-m", "pipeline", "refresh", "--json"],
         cwd=PROJECT_DIR,
         env=env,
         capture_output=True,
@@ -291,6 +291,8 @@ def test_the_prefect_refresh_flow_reads_a_whole_conference(
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Traceback" not in done.stdout + done.stderr
+    summary = json.loads(done.stdout)
+    statuses = {result["dataset"]: result["status"] for result in summary["results"]}
     for dataset in ("icml-2023", "icml-2023-workshop-101", "icml-2023-orals-posters"):
-        assert f"{dataset}: written" in done.stdout
-    assert "note: icml-2023-workshop-103:" in done.stdout
+        assert statuses[dataset] == "written"
+    assert any(note.startswith("icml-2023-workshop-103:") for note in summary["notes"])
