@@ -88,6 +88,11 @@ class Link(Record):
 class Provenance(Record):
     source_id: str
     line: int | None = Field(default=None, description="1-based line in the snapshot")
+    file: str | None = Field(
+        default=None,
+        description="the file of the source's repository the record was read from, when not "
+        "the source's own document: a list file its README links to, e.g. 'FULL_LIST.md'",
+    )
 
 
 class ParseWarning(Record):
@@ -154,8 +159,13 @@ class PaperCard(Record):
     id: str
     title: str
     authors: list[str] = Field(default_factory=list)
+    authors_et_al: bool = Field(
+        default=False, description="the author list ends in 'et al.': more authors than listed"
+    )
     venue: str | None = None
-    year: int | None = Field(default=None, description="from the section heading")
+    year: int | None = Field(
+        default=None, description="from the entry, its section heading, or else its venue"
+    )
     topic: str | None = Field(default=None, description="the '## Topic' heading")
     section: str | None = Field(default=None, description="the innermost heading, as written")
     keywords: list[str] = Field(default_factory=list)

@@ -27,7 +27,7 @@ from pipeline.kinds import SourceBundle
 from pipeline.models import ReadmeDocument, Source, SourceFormat
 from pipeline.parse.detect import detect_format
 from pipeline.parse.readme import ReadmeReading, read_readme
-from pipeline.parse.readme.paper_list import describe_markdown
+from pipeline.parse.readme.entries import describe_markdown
 from pipeline.run import steps
 from pipeline.run.runner import IN_PROCESS, Runner
 from pipeline.sources.config import add_source

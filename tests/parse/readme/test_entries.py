@@ -1,4 +1,4 @@
-"""Paper lists in the other common awesome-list layouts: tables of papers and link items."""
+"""The general entry reader: tables of papers, link items, and what is not a paper."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 
 from pipeline.core.ids import title_key_id
 from pipeline.models import Link
-from pipeline.parse.readme.paper_list import parse_paper_list, read_paper_list
+from pipeline.parse.readme.entries import describe_markdown, parse_entries
 
 TABLE = textwrap.dedent(
     """\
@@ -28,7 +28,7 @@ TABLE = textwrap.dedent(
 
 
 def test_table_rows_become_cards_with_every_column_read() -> None:
-    doc = parse_paper_list(TABLE, source_id="grok")
+    doc = parse_entries(TABLE, source_id="grok")
     assert doc.title == "Awesome Grokking"
     assert doc.warnings == []
     first, second = doc.items
@@ -50,7 +50,7 @@ def test_table_rows_become_cards_with_every_column_read() -> None:
 
 
 def test_a_linked_title_cell_is_the_paper_link_and_notes_become_the_digest() -> None:
-    doc = parse_paper_list(
+    doc = parse_entries(
         "## Papers\n\n| Paper | Date | TL;DR | Tags |\n|---|---|---|---|\n"
         "| [Scaling Laws](https://arxiv.org/abs/2001.08361) | 2020-01 | Bigger is better. "
         "| scaling; LLM, compute |\n"
@@ -63,7 +63,7 @@ def test_a_linked_title_cell_is_the_paper_link_and_notes_become_the_digest() -> 
 
 
 def test_title_column_wins_over_a_paper_column_which_then_holds_links() -> None:
-    doc = parse_paper_list(
+    doc = parse_entries(
         "| Paper | Title |\n|---|---|\n| [link](https://openreview.net/x) | A Real Title |\n"
     )
     (card,) = doc.items
@@ -72,7 +72,7 @@ def test_title_column_wins_over_a_paper_column_which_then_holds_links() -> None:
 
 
 def test_link_cells_written_as_text_still_give_links_and_arxiv_ids() -> None:
-    doc = parse_paper_list(
+    doc = parse_entries(
         "| Title | arXiv | Code |\n|---|---|---|\n"
         "| One | arXiv:1706.03762 | https://github.com/a/b |\n"
     )
@@ -85,7 +85,7 @@ def test_link_cells_written_as_text_still_give_links_and_arxiv_ids() -> None:
 
 
 def test_row_without_title_warns_with_its_line_and_empty_rows_are_layout() -> None:
-    doc = parse_paper_list(
+    doc = parse_entries(
         "# L\n\n| Title | Venue |\n|---|---|\n| Kept | NeurIPS |\n|  |  |\n|  | ICML 2020 |\n"
     )
     assert [card.title for card in doc.items] == ["Kept"]
@@ -94,12 +94,15 @@ def test_row_without_title_warns_with_its_line_and_empty_rows_are_layout() -> No
 
 
 def test_tables_without_a_title_column_or_under_excluded_headings_give_no_cards() -> None:
-    doc, survey = read_paper_list(
+    text = (
         "# Tool\n\n| Option | Meaning |\n|---|---|\n| -v | verbose |\n\n"
         "## Contents\n\n| Title |\n|---|\n| Not a paper |\n"
     )
+    doc = parse_entries(text)
     assert doc.items == []
-    assert survey.tables == 2 and survey.paper_tables == 1
+    assert "1 table without a title or paper column (columns: Option | Meaning)" in (
+        describe_markdown(text)
+    )
     assert "(columns: Option | Meaning)" in doc.warnings[-1].message
 
 
@@ -136,7 +139,7 @@ LINKS = textwrap.dedent(
 
 
 def test_link_items_of_every_common_shape_become_cards() -> None:
-    doc = parse_paper_list(LINKS)
+    doc = parse_entries(LINKS)
     cards = {card.title: card for card in doc.items}
     assert list(cards) == [
         "A Survey of Large Language Models",
@@ -157,7 +160,7 @@ def test_link_items_of_every_common_shape_become_cards() -> None:
 
 
 def test_a_paper_item_sub_list_holds_authors_venue_and_keywords() -> None:
-    resnet = parse_paper_list(LINKS).items[-1]
+    resnet = parse_entries(LINKS).items[-1]
     assert resnet.authors == ["Kaiming He", "Xiangyu Zhang", "Shaoqing Ren", "Jian Sun"]
     assert (resnet.venue, resnet.year) == ("CVPR 2016", 2016)
     assert resnet.keywords == ["Residual Networks"]
@@ -165,22 +168,24 @@ def test_a_paper_item_sub_list_holds_authors_venue_and_keywords() -> None:
     assert resnet.provenance.line == 18
 
 
-def test_prose_next_to_papers_warns_but_navigation_and_other_lists_do_not() -> None:
-    doc = parse_paper_list(LINKS)
+def test_a_linked_bullet_next_to_papers_warns_but_prose_navigation_and_other_lists_do_not() -> None:
+    doc = parse_entries(LINKS)
     assert [(w.line, w.message.split(":")[0]) for w in doc.warnings] == [
-        (12, "list item is not a paper entry (no titled link)"),
-        (13, "list item is not a paper entry (no titled link)"),
+        (13, "list item is not a paper entry (no titled link, no venue, authors or paper link)"),
     ]
 
 
 def test_the_same_title_twice_gets_distinct_ids() -> None:
-    doc = parse_paper_list("# L\n\n- [Same](https://a.org) - one\n- [Same](https://b.org) - two\n")
+    doc = parse_entries(
+        "# L\n\n- [Same](https://arxiv.org/abs/2101.00001) - one\n"
+        "- [Same](https://arxiv.org/abs/2101.00002) - two\n"
+    )
     first, second = (card.id for card in doc.items)
     assert second == f"{first}-2"
 
 
 def test_a_document_without_a_paper_list_says_what_it_saw() -> None:
-    doc = parse_paper_list("# Tool\n\nProse.\n\n## Install\n\n- pip install tool\n- run it\n")
+    doc = parse_entries("# Tool\n\nProse.\n\n## Install\n\n- pip install tool\n- run it\n")
     assert doc.items == []
     assert doc.warnings[-1].message == (
         "no paper list recognised: 2 headings, 1 paragraph, "
@@ -198,4 +203,4 @@ def test_a_document_without_a_paper_list_says_what_it_saw() -> None:
     ],
 )
 def test_items_that_name_no_paper_are_not_cards(item: str) -> None:
-    assert parse_paper_list(f"# L\n\n## T\n\n{item}\n").items == []
+    assert parse_entries(f"# L\n\n## T\n\n{item}\n").items == []
