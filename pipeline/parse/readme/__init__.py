@@ -136,7 +136,8 @@ def with_list_files(
             warning.model_copy(update={"message": f"{name}: {warning.message}"})
             for warning in document.warnings
         )
-    return readme.model_copy(update={"items": with_card_ids(cards), "warnings": warnings})
+    items = with_card_ids(cards, keyed=False)
+    return readme.model_copy(update={"items": items, "warnings": warnings})
 
 
 __all__ = [

@@ -13,7 +13,10 @@ real READMEs):
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
+from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -22,13 +25,12 @@ LIST_OPEN = frozenset({"bullet_list_open", "ordered_list_open"})
 
 
 class _Markdown(MarkdownIt):
-    """CommonMark with the core 'inline' step off (and GFM tables when asked for)."""
+    """CommonMark plus GFM tables and strikethrough, with the core 'inline' step off."""
 
-    def __init__(self, tables: bool) -> None:
+    def __init__(self) -> None:
         super().__init__("commonmark")
         self.disable("inline")
-        if tables:
-            self.enable(["table", "strikethrough"])
+        self.enable(["table", "strikethrough"])
 
     def normalizeLink(self, url: str) -> str:
         # Keep hrefs as written (escapes already resolved): no percent-encoding or punycode,
@@ -50,22 +52,59 @@ _SKIPPABLE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
 
 
 @lru_cache(maxsize=128)
-def block_parser(skipped: frozenset[str] = frozenset(), *, tables: bool = False) -> MarkdownIt:
-    parser = _Markdown(tables)
-    rules = sorted(rule for rule in skipped if tables or rule != "table")
-    if rules:
-        parser.disable(rules)
+def block_parser(skipped: frozenset[str] = frozenset()) -> MarkdownIt:
+    parser = _Markdown()
+    if skipped:
+        parser.disable(sorted(skipped))
     return parser
 
 
-def parser_for(text: str, *, tables: bool = False) -> MarkdownIt:
+def parser_for(text: str) -> MarkdownIt:
     """The block parser without the rules that cannot fire anywhere in ``text``."""
     if "\r" in text:  # the patterns assume '\n' line ends; markdown-it normalises them later
-        return block_parser(tables=tables)
+        return block_parser()
     skipped = frozenset(
         rule for rule, could_fire in _SKIPPABLE_RULES if could_fire.search(text) is None
     )
-    return block_parser(skipped, tables=tables)
+    return block_parser(skipped)
+
+
+@dataclass(frozen=True)
+class ParsedChunk:
+    """A chunk's block tokens, and the parser and reference env its inline text needs."""
+
+    md: MarkdownIt
+    env: dict[str, Any]
+    tokens: list[Token]
+
+
+# Parsed chunks kept for the next format reading the same text (each parses every chunk
+# once per document), up to this many characters of chunk text.
+_KEPT_CHARS = 4_000_000
+_kept: OrderedDict[str, ParsedChunk] = OrderedDict()
+
+
+def parse_chunk(chunk: str) -> ParsedChunk:
+    """The block parse of a chunk, shared by the formats that read it (inline children are
+    filled in on demand, the same for every format)."""
+    parsed = _kept.get(chunk)
+    if parsed is not None:
+        _kept.move_to_end(chunk)
+        return parsed
+    md = parser_for(chunk)
+    env: dict[str, Any] = {}
+    parsed = ParsedChunk(md, env, md.parse(chunk, env))
+    _kept[chunk] = parsed
+    kept = sum(len(text) for text in _kept)
+    while kept > _KEPT_CHARS and len(_kept) > 1:
+        oldest, _ = _kept.popitem(last=False)
+        kept -= len(oldest)
+    return parsed
+
+
+def forget_parsed_chunks() -> None:
+    """Drop the kept parses (benchmarks time a cold parse with it)."""
+    _kept.clear()
 
 
 # What can carry block structure across a blank line and a '#' line (fenced code, HTML blocks
@@ -107,6 +146,20 @@ def opens_one_section(chunk: str) -> bool:
     other line could be one (so a format that settled that heading can skip the chunk)."""
     first, _, rest = chunk.partition("\n")
     return _HEADING_LINE.match(first) is not None and _OTHER_HEADING.search(rest) is None
+
+
+_ATX = re.compile(r"^(?P<marks>#{1,6})(?:[ \t]+(?P<content>.*?))?(?:[ \t]+#+)?[ \t]*$")
+
+
+def atx_heading(line: str) -> tuple[int, str]:
+    """An ATX heading line's level and content, as markdown-it reads them ('## Topic ##')."""
+    match = _ATX.match(line)
+    if match is None:
+        return 1, line.lstrip("#").strip()
+    content = match.group("content") or ""
+    if re.fullmatch(r"#+", content):  # '## ##': an empty heading
+        content = ""
+    return len(match.group("marks")), content.strip()
 
 
 def closing_index(tokens: list[Token], start: int) -> int:

@@ -25,7 +25,13 @@ from markdown_it.token import Token
 
 from pipeline.core.ids import ArxivId, arxiv_id_from_url, disambiguate, title_key_id
 from pipeline.models import Link, PaperCard, ParseWarning, Provenance, ReadmeDocument, SourceFormat
-from pipeline.parse.readme.blocks import LIST_OPEN, chunks, closing_index, parser_for
+from pipeline.parse.readme.blocks import (
+    LIST_OPEN,
+    chunks,
+    closing_index,
+    forget_parsed_chunks,
+    parse_chunk,
+)
 from pipeline.parse.readme.fields import (
     SubItem,
     clean_title,
@@ -45,7 +51,7 @@ from pipeline.parse.readme.headings import (
     squash_spaces,
     year_heading,
 )
-from pipeline.parse.readme.quality import card_quality, reading_score
+from pipeline.parse.readme.quality import card_quality
 from pipeline.parse.readme.venues import year_in
 
 # --------------------------------------------------------------------------- inline text
@@ -400,10 +406,9 @@ def _chunk_events(chunk: str) -> tuple[_Event, ...]:
     Cached on the chunk's text: successive snapshots of a README share most of their sections,
     and a pure function of the text can be reused (results are immutable).
     """
-    md = parser_for(chunk)
-    env: dict[str, Any] = {}
-    tokens = md.parse(chunk, env)
-    inline = _Inline(md, env)
+    parsed = parse_chunk(chunk)
+    tokens = parsed.tokens
+    inline = _Inline(parsed.md, parsed.env)
     events: list[_Event] = []
     index = 0
     while index < len(tokens):
@@ -442,6 +447,7 @@ def _read_list(tokens: list[Token], start: int, end: int, inline: _Inline) -> li
 def clear_parse_cache() -> None:
     """Forget the parsed chunks (benchmarks time a cold parse with it)."""
     _chunk_events.cache_clear()
+    forget_parsed_chunks()
 
 
 # --------------------------------------------------------------------------- the document
@@ -523,15 +529,18 @@ def _no_cards_reason(walk: _Walk) -> str:
     return "no list item under a topic heading looks like a card"
 
 
-def _read(text: str, source_id: str) -> tuple[_Walk | None, list[list[PaperCard]], str]:
-    """The walk, each section's cards (ids over the whole document), and, when there is no
-    card, why; a walk of None when the parser failed."""
+def _read(
+    text: str, source_id: str, *, unique_ids: bool = True
+) -> tuple[_Walk | None, list[list[PaperCard]], str]:
+    """The walk, each section's cards (ids made unique over the whole document, or their
+    title keys), and, when there is no card, why; a walk of None when the parser failed."""
     try:
         walk = _walk(text)
     except Exception as error:  # markdown-it is total on str input; this is a last guard
         return None, [], f"markdown parser failed: {error!r}"
     found = [entry for section in walk.sections for entry in section.found]
-    ids = iter(disambiguate([item.key_id for item, _, _ in found]))
+    keys = [item.key_id for item, _, _ in found]
+    ids = iter(disambiguate(keys) if unique_ids else keys)
     cards = [
         [_card(item, context, next(ids), source_id, line) for item, context, line in section.found]
         for section in walk.sections
@@ -590,33 +599,37 @@ def _card(
 # --------------------------------------------------------------------------- as a format
 
 
-def _settles(section: _Section, cards: list[PaperCard]) -> bool:
-    """A section this format reads beyond doubt: cards, nothing it could not read, most cards
-    with a link (a category bullet over a sub-list of papers, '- Vision' / '  - [P](u)',
-    reads as linkless cards: another format may do better), every card of full quality.
-    An excluded section (navigation, tools) is settled with nothing in it."""
-    if section.excluded:
-        return True
-    if not cards or section.warnings:
-        return False
+def _section_reading(section: _Section, cards: list[PaperCard]) -> SectionReading:
+    """A section's cards, scored; settled when this format reads it beyond doubt: cards,
+    nothing it could not read, most cards with a link (a category bullet over a sub-list of
+    papers, '- Vision' / '  - [P](u)', reads as linkless cards: another format may do
+    better), every card of full quality. An excluded section (navigation, tools) is settled
+    with nothing in it."""
+    qualities = [card_quality(card) for card in cards]
     linkless = sum(1 for card in cards if not card.links)
-    return linkless * 2 <= len(cards) and all(card_quality(card) == 1.0 for card in cards)
+    settled = section.excluded or (
+        bool(cards)
+        and not section.warnings
+        and linkless * 2 <= len(cards)
+        and all(quality == 1.0 for quality in qualities)
+    )
+    return SectionReading(
+        line=section.line,
+        cards=tuple(cards),
+        warnings=tuple(section.warnings),
+        score=sum(qualities),
+        settled=settled,
+    )
 
 
 def read_card_sections(text: str, source_id: str, settled: Settled = frozenset()) -> FormatReading:
     """The card format's reading of every section not in ``settled``."""
-    walk, cards, reason = _read(text, source_id)
+    walk, cards, reason = _read(text, source_id, unique_ids=False)
     overall = (ParseWarning(line=None, message=reason),) if reason else ()
     if walk is None:
         return FormatReading(warnings=overall)
     sections = tuple(
-        SectionReading(
-            line=section.line,
-            cards=tuple(section_cards),
-            warnings=tuple(section.warnings),
-            score=reading_score(section_cards),
-            settled=_settles(section, section_cards),
-        )
+        _section_reading(section, section_cards)
         for section, section_cards in zip(walk.sections, cards, strict=True)
         if section.line not in settled
     )

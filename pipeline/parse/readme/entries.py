@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
 
 from markdown_it.token import Token
 
@@ -36,11 +35,12 @@ from pipeline.models import (
 from pipeline.parse.readme.authors import split_names
 from pipeline.parse.readme.blocks import (
     LIST_OPEN,
+    atx_heading,
     block_parser,
     chunks,
     closing_index,
     opens_one_section,
-    parser_for,
+    parse_chunk,
 )
 from pipeline.parse.readme.fields import (
     SubItem,
@@ -69,7 +69,13 @@ from pipeline.parse.readme.headings import (
     squash_spaces,
     year_heading,
 )
-from pipeline.parse.readme.inline import Inline, InlineParser, Run, html_block_inline
+from pipeline.parse.readme.inline import (
+    Inline,
+    InlineParser,
+    Run,
+    html_block_inline,
+    read_inline,
+)
 from pipeline.parse.readme.lines import LineReading, read_line, read_more_line
 from pipeline.parse.readme.links import LinkKind, arxiv_in_text, arxiv_of, label_of, link_kind
 from pipeline.parse.readme.quality import looks_like_names, looks_like_title, reading_score
@@ -166,7 +172,7 @@ class Entry:
         reading = self.reading
         arxiv: ArxivId | None = arxiv_of(reading.links)
         return PaperCard(
-            id=title_key_id("card", reading.title),
+            id=title_key_id("card", reading.title),  # its key: made unique when assembled
             title=reading.title,
             authors=reading.authors,
             authors_et_al=reading.et_al,
@@ -208,8 +214,21 @@ class _Walk:
     sections: list[_Section] = field(default_factory=list)
     # A paragraph entry and the line after it: a list starting there may be its sub-list.
     paragraph_entry: tuple[Entry, int] | None = None
+    _context: HeadingContext | None = None
 
     def context(self) -> HeadingContext:
+        """Where the next block sits (kept until a heading, summary or HTML heading moves it)."""
+        if self._context is None:
+            self._context = self._new_context()
+        return self._context
+
+    def set_summary(self, summary: str | None) -> None:
+        self.summary, self._context = summary, None
+
+    def set_html_role(self, role: HeadingRole) -> None:
+        self.html_role, self._context = role, None
+
+    def _new_context(self) -> HeadingContext:
         context = heading_context(self.stack)
         if self.html_role is not HeadingRole.papers:
             return HeadingContext("excluded")
@@ -228,8 +247,7 @@ class _Walk:
         if is_title:
             self.title = text
         push_heading(self.stack, Heading(level, text, is_title))
-        self.summary = None
-        self.html_role = HeadingRole.papers
+        self.summary, self.html_role, self._context = None, HeadingRole.papers, None
         self.sections.append(_Section(line, self.context(), skipped=line in self.settled))
 
     @property
@@ -302,22 +320,18 @@ def _walk(text: str, settled: Settled) -> _Walk:
         if opens_one_section(chunk) and offset + 1 in settled:
             _skip_chunk(walk, chunk, offset)
             continue
-        md = parser_for(chunk, tables=True)
-        env: dict[str, Any] = {}
-        tokens = md.parse(chunk, env)
-        _walk_chunk(walk, _Chunk(tokens, InlineParser(md, env), offset))
+        parsed = parse_chunk(chunk)
+        _walk_chunk(walk, _Chunk(parsed.tokens, InlineParser(parsed.md, parsed.env), offset))
     return walk
 
 
 def _skip_chunk(walk: _Walk, chunk: str, offset: int) -> None:
     """A settled section's chunk: only its heading is read, for the sections after it."""
-    first = chunk.split("\n", 1)[0]
-    md = block_parser(tables=True)
-    env: dict[str, Any] = {}
-    tokens = md.parse(first, env)
-    if len(tokens) >= 2 and tokens[0].type == "heading_open":
-        text = InlineParser(md, env).read(tokens[1]).text()
-        walk.heading(int(tokens[0].tag[1:]), text, offset + 1)
+    level, content = atx_heading(chunk.split("\n", 1)[0])
+    md = block_parser()
+    children: list[Token] = []
+    md.inline.parse(content, md, {}, children)
+    walk.heading(level, read_inline(children).text(), offset + 1)
 
 
 def _walk_chunk(walk: _Walk, chunk: _Chunk) -> None:
@@ -357,10 +371,10 @@ def _html_block(walk: _Walk, token: Token, chunk: _Chunk) -> None:
     content = token.content
     heading = _HTML_HEADING.match(content)
     if heading is not None:
-        walk.html_role = heading_role(strip_html(heading.group("text")))
+        walk.set_html_role(heading_role(strip_html(heading.group("text"))))
         return
     for match in _DETAILS_PARTS.finditer(content):
-        walk.summary = None if match.group("end") else strip_html(match.group("summary"))
+        walk.set_summary(None if match.group("end") else strip_html(match.group("summary")))
     context = walk.context()
     if context.kind != "topic":
         return

@@ -26,6 +26,9 @@ Settled = frozenset[int]
 class SectionReading:
     """One format's reading of one section: its cards, its warnings and how good it is.
 
+    Each card's ``id`` is its title's key (``title_key_id('card', title)``); ids are made
+    unique ('-2', '-3') once the sections are chosen, over the whole document.
+
     ``score`` is the sum of its cards' qualities (:func:`pipeline.parse.readme.quality.
     card_quality`); ``settled`` says the reading is convincing enough that later formats
     need not read the section at all.
@@ -64,9 +67,13 @@ class ReadmeFormat:
     read: Callable[[str, str, Settled], FormatReading]
 
 
-def with_card_ids(cards: Sequence[PaperCard]) -> list[PaperCard]:
-    """Cards with their record ids: the title's key, '-2', '-3'... for repeats, in order."""
-    ids = disambiguate([title_key_id("card", card.title) for card in cards])
+def with_card_ids(cards: Sequence[PaperCard], *, keyed: bool = True) -> list[PaperCard]:
+    """Cards with their record ids: the title's key, '-2', '-3'... for repeats, in order.
+
+    ``keyed``: each card's id already is its title's key (as in a SectionReading).
+    """
+    keys = [card.id if keyed else title_key_id("card", card.title) for card in cards]
+    ids = disambiguate(keys)
     return [
         card if card.id == card_id else card.model_copy(update={"id": card_id})
         for card, card_id in zip(cards, ids, strict=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import Enum
+from functools import lru_cache
 from typing import Literal
 
 from pipeline.core.text import normalise_title
@@ -158,6 +159,7 @@ def heading_words(text: str) -> str:
     return " ".join(words)
 
 
+@lru_cache(maxsize=4096)
 def heading_role(text: str) -> HeadingRole:
     """What a heading's section holds, from its words alone."""
     words = heading_words(text)

@@ -225,6 +225,7 @@ class TitleSplit:
     before: list[Run]
     rest: list[Run]
     link: int | None = None
+    plain: bool = False  # taken from plain text (no link, emphasis or quotes around it)
 
 
 def _plain_prefix(runs: list[Run]) -> int:
@@ -313,7 +314,7 @@ def title_as_citation(runs: list[Run], inline: Inline) -> TitleSplit | None:
     second_names = looks_like_names(split_names(second).names)
     if second_names and not first_names:
         head, rest = _split(runs, spans[0][1])
-        return TitleSplit(head, [], rest)
+        return TitleSplit(head, [], rest, plain=True)
     if (
         first_names
         and not second_names
@@ -322,7 +323,7 @@ def title_as_citation(runs: list[Run], inline: Inline) -> TitleSplit | None:
     ):
         before, tail = _split(runs, spans[1][0])
         title, rest = _split(tail, spans[1][1] - spans[1][0])
-        return TitleSplit(title, before, rest)
+        return TitleSplit(title, before, rest, plain=True)
     return None
 
 
@@ -347,7 +348,7 @@ def title_before_separator(runs: list[Run], inline: Inline) -> TitleSplit | None
     if not text[:end].strip(" .,;:-–—|"):
         return None
     head, rest = _split(runs, end)
-    return TitleSplit(head, [], rest)
+    return TitleSplit(head, [], rest, plain=True)
 
 
 TITLE_RULES = (
@@ -422,59 +423,61 @@ def _spans(runs: list[Run], attribute: str) -> list[tuple[int, int]]:
 
 def read_rest(runs: list[Run], line: LineReading) -> None:
     """Fields from what follows the title: tags, italic venue or names, plain names, note."""
+    # Link texts are blanked out (links are read apart), so offsets stay those of the runs.
     text = "".join(run.text if run.link is None else "\0" * len(run.text) for run in runs)
-    taken = [False] * len(text)
-
-    def take(start: int, end: int) -> None:
-        for index in range(start, end):
-            taken[index] = True
-
+    taken: list[tuple[int, int]] = []
     for start, end in _spans(runs, "italic") + _spans(runs, "bold"):
         span = text[start:end].strip(" .,;:")
         inner = span.strip("[]() ")
         if looks_like_venue(inner) and len(inner.split()) <= 8:
             line.set_venue(*_venue_year(inner))
-            take(start, end)
+            taken.append((start, end))
         elif line.set_authors(span):
-            take(start, end)
+            taken.append((start, end))
     for match in _REST_TAG.finditer(text):
         if "\0" in match.group(0):
             continue
         tag = match.group("tag")
         if is_label(tag.strip("[]")):  # '[[code]]' left without its URL
-            take(match.start(), match.end())
+            taken.append(match.span())
         elif looks_like_venue(tag):
             line.set_venue(*_venue_year(tag))
-            take(match.start(), match.end())
-    plain = "".join(
-        char if not taken[index] and char != "\0" else "\n" for index, char in enumerate(text)
-    )
-    notes: list[str] = []
-    for piece in plain.split("\n"):
-        piece = piece.strip(_NOTE_EDGES + "[]()").rstrip(".").strip() + (
-            "." if piece.rstrip(_NOTE_EDGES + "[]()").endswith(".") else ""
-        )
-        if not piece.strip("."):
-            continue
-        spans = _sentences(piece)
-        kept = []
-        for start, end in spans:
-            sentence = piece[start:end].strip(_NOTE_SEPARATORS)
-            if not sentence:
-                continue
-            if line.set_authors(_BY.sub("", sentence)):
-                continue
-            if looks_like_venue(sentence) and len(sentence.split()) <= 6 and not line.venue:
-                line.set_venue(*_venue_year(sentence))
-                continue
-            kept.append((start, end))
-        if len(kept) == len(spans):
-            notes.append(piece)
-        else:
-            notes.extend(piece[start:end].strip(_NOTE_EDGES) for start, end in kept)
-    note = " ".join(part for part in notes if part.strip("."))
-    if note:
+            taken.append(match.span())
+    if taken:
+        pieces, position = [], 0
+        for start, end in sorted(taken):
+            pieces.append(text[position:start])
+            position = max(position, end)
+        pieces.append(text[position:])
+        text = "\n".join(pieces)
+    notes = [note for piece in text.replace("\0", "\n").split("\n") if (note := _note(piece, line))]
+    if notes:
+        note = " ".join(notes)
         line.note = f"{line.note} {note}" if line.note else note
+
+
+def _note(piece: str, line: LineReading) -> str:
+    """A piece of plain text after the title: names (the authors), a venue, or a note."""
+    ends_sentence = piece.rstrip(_NOTE_EDGES + "[]()").endswith(".")
+    piece = piece.strip(_NOTE_EDGES + "[]()").rstrip(".").strip()
+    if not piece:
+        return ""
+    piece += "." if ends_sentence else ""
+    spans = _sentences(piece)
+    kept = []
+    for start, end in spans:
+        sentence = piece[start:end].strip(_NOTE_SEPARATORS)
+        if not sentence:
+            continue
+        if line.set_authors(_BY.sub("", sentence)):
+            continue
+        if not line.venue and len(sentence.split()) <= 6 and looks_like_venue(sentence):
+            line.set_venue(*_venue_year(sentence))
+            continue
+        kept.append((start, end))
+    if len(kept) == len(spans):
+        return piece
+    return " ".join(piece[start:end].strip(_NOTE_EDGES) for start, end in kept)
 
 
 def read_links(inline: Inline, title_link: int | None, line: LineReading) -> None:
@@ -491,7 +494,8 @@ def read_links(inline: Inline, title_link: int | None, line: LineReading) -> Non
         venue = badge_venue(image.src, image.alt)
         if venue is not None:
             line.set_venue(venue.venue, venue.year)
-    arxiv = arxiv_in_text(inline.text()) if "arxiv" in inline.text().casefold() else None
+    text = "".join(run.text for run in inline.runs)
+    arxiv = arxiv_in_text(text) if "arxiv" in text.casefold() else None
     if arxiv is not None and not any("arxiv.org" in link.url for link in line.links):
         line.links.append(Link(label="arxiv", url=f"https://arxiv.org/abs/{arxiv}"))
         line.evidence.add("paper_link")
@@ -513,7 +517,7 @@ def read_line(inline: Inline, runs: list[Run] | None = None) -> LineReading:
     line.title = tidy_title(_text(split.title), line)
     if split.link is not None:
         line.title_link = link_kind(inline.links[split.link].href)
-    elif _is_author_line(line.title):
+    elif split.plain and _is_author_line(line.title):
         line.set_authors(line.title)  # 'Ann Smith, Bo Li. *ICML 2019*': no title here
         line.title = ""
     if split.before:

@@ -123,16 +123,30 @@ def _host_in(host: str, hosts: tuple[str, ...]) -> bool:
     return any(host == known or host.endswith("." + known) for known in hosts)
 
 
+_HOST_PATH = re.compile(
+    r"^[a-zA-Z][a-zA-Z0-9+.\-]*://(?:[^/?#@]*@)?(?P<host>[^/?#:]*)[^/?#]*(?P<path>[^?#]*)"
+)
+
+
+def _host_and_path(url: str) -> tuple[str, str]:
+    match = _HOST_PATH.match(url)
+    if match is not None:
+        return match.group("host").lower(), match.group("path")
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "", ""
+    return (parts.hostname or "").lower(), parts.path
+
+
 def link_kind(url: str) -> LinkKind:
     """What a link points at, from its URL alone."""
+    url = url.strip()
     if url.startswith("#") or url.startswith("./#"):
         return LinkKind.anchor
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
-        return LinkKind.page
-    host = (parts.hostname or "").lower().removeprefix("www.")
-    if _host_in(host, _PAPER_HOSTS) or _PAPER_PATHS.search(parts.path):
+    host, path = _host_and_path(url)
+    host = host.removeprefix("www.")
+    if _host_in(host, _PAPER_HOSTS) or _PAPER_PATHS.search(path):
         return LinkKind.paper
     if _host_in(host, _CODE_HOSTS):
         return LinkKind.code

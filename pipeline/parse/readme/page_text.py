@@ -320,9 +320,12 @@ def as_one_section(document: ReadmeDocument) -> FormatReading:
     """A whole-document reading as one section (line 0): page text has no markdown headings
     to line up with another format's sections."""
     overall = tuple(w for w in document.warnings if w.message.startswith(NO_CARDS))
+    keyed = [
+        card.model_copy(update={"id": title_key_id("card", card.title)}) for card in document.items
+    ]
     section = SectionReading(
         line=0,
-        cards=tuple(document.items),
+        cards=tuple(keyed),
         warnings=tuple(w for w in document.warnings if w not in overall),
         score=reading_score(document.items),
         settled=bool(document.items),

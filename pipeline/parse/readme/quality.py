@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from pipeline.models import PaperCard
 from pipeline.parse.readme.venues import is_venue_tag, looks_like_leading_tag
@@ -19,6 +20,7 @@ MAX_NAME_CHARS = 60
 MAX_NAME_WORDS = 6
 
 _HAS_LETTER = re.compile(r"[^\W\d_]")
+_NOT_IN_NAMES = re.compile(r"\d|@|://")
 _ELIDED_PARTICLE = re.compile(r"^[a-z]{1,2}['’][A-Z]")  # d'Ascoli, l'Huillier
 _BARE_URL = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)
 # A '(NeurIPS'21) ', '[ICML 2020] ' left in front of the title, or after it.
@@ -33,29 +35,28 @@ _LINK_LABELS = frozenset(
 # Capitalised words of titles and tool descriptions that are no one's name (lower-case words
 # are refused anyway, particles such as 'van' or 'de' aside).
 _NOT_NAME_WORDS = frozenset(
-    {
-        "learning",
-        "model",
-        "models",
-        "network",
-        "networks",
-        "neural",
-        "paper",
-        "survey",
-        "toolbox",
-        "library",
-        "framework",
-        "benchmark",
-        "dataset",
-        "official",
-        "implementation",
-        "analysis",
-        "language",
-        "towards",
-        "using",
-        "via",
-        "the",
-    }
+    {"learning", "model", "models", "network", "networks", "neural", "paper", "survey"}
+    | {"toolbox", "library", "framework", "benchmark", "benchmarks", "dataset", "datasets"}
+    | {"official", "implementation", "analysis", "language", "towards", "using", "via", "the"}
+    | {"image", "images", "video", "videos", "text", "graph", "graphs", "data", "attention"}
+    | {"transformer", "transformers", "diffusion", "generative", "adversarial", "robust"}
+    | {"training", "inference", "vision", "visual", "segmentation", "detection", "synthesis"}
+    | {"classification", "generation", "editing", "reasoning", "agent", "agents", "large"}
+    | {"efficient", "scalable", "beyond", "unified", "universal", "zero", "shot", "multi"}
+    | {"multimodal", "knowledge", "question", "answering", "retrieval", "prompt", "tuning"}
+    | {"understanding", "evaluation", "system", "systems", "method", "methods", "approach"}
+    | {"theory", "study", "review", "overview", "introduction", "tutorial", "federated"}
+    | {"privacy", "fairness", "interpretability", "explainable", "causal", "bayesian"}
+    | {"stochastic", "gradient", "descent", "kernel", "tangent", "energy", "matching"}
+    | {"sampling", "autoencoder", "autoencoders", "encoder", "decoder", "motion", "speech"}
+    | {"audio", "music", "medical", "molecular", "protein", "scene", "object", "objects"}
+    | {"pose", "control", "guidance", "aware", "based", "driven", "guided", "deep", "and"}
+    | {"for", "of", "with", "from", "in", "on", "to", "is", "are", "a", "an"}
+)
+# Word endings of English nouns and adjectives that no name has (words of 7 letters or more).
+_NOT_NAME_ENDINGS = (
+    *("tion", "tions", "sion", "ment", "ments", "ness", "ity", "ities"),
+    *("ology", "ization", "izations", "ative", "ables", "ically"),
 )
 _PARTICLES = frozenset(
     {"van", "von", "de", "der", "den", "da", "di", "du", "del", "della", "le", "la", "dos"}
@@ -83,12 +84,13 @@ def looks_like_title(title: str) -> bool:
     return not text.startswith(("*", "_", "#", "|", ">", "!"))
 
 
+@lru_cache(maxsize=65536)
 def looks_like_name(name: str) -> bool:
     """'Jordan T. Ash', 'Stephanie C.Y. Chan', 'Ludwig van Beethoven', '王小明'."""
     words = name.split()
     if not words or len(words) > MAX_NAME_WORDS or len(name) > MAX_NAME_CHARS:
         return False
-    if any(ch.isdigit() for ch in name) or "@" in name or "://" in name:
+    if _NOT_IN_NAMES.search(name):
         return False
     for word in words:
         bare = word.strip(".,()'’\"")
@@ -96,6 +98,8 @@ def looks_like_name(name: str) -> bool:
             continue
         lowered = bare.casefold()
         if len(bare) > 1 and lowered in _NOT_NAME_WORDS:
+            return False
+        if len(bare) >= 7 and lowered.endswith(_NOT_NAME_ENDINGS):
             return False
         first = bare[0]
         if (
