@@ -36,7 +36,7 @@ def _build_parser() -> argparse.ArgumentParser:
     parse.add_argument(
         "--format",
         choices=[fmt.value for fmt in SourceFormat],
-        help="force the input format (default: detected)",
+        help="force the input format (default: markdown for .md/.markdown files, else detected)",
     )
 
     refresh = commands.add_parser(
@@ -119,7 +119,7 @@ def _source_for(path: Path, text: str, fmt: SourceFormat) -> Source:
 
 def _command_parse(path: Path, forced: str | None) -> int:
     from pipeline.core.ids import sha256_bytes
-    from pipeline.parse.detect import detect_format
+    from pipeline.parse.detect import format_of_file
     from pipeline.run.steps import parse_snapshot
     from pipeline.sources.decode import decode_document
     from pipeline.sources.snapshots import Snapshot
@@ -129,7 +129,7 @@ def _command_parse(path: Path, forced: str | None) -> int:
     except OSError as exc:
         raise PipelineError(f"{path}: {exc.strerror or exc}") from None
     text = decode_document(data, str(path))
-    fmt = SourceFormat(forced) if forced else detect_format(text)
+    fmt = SourceFormat(forced) if forced else format_of_file(path, text)
     source = _source_for(path, text, fmt)
     bundle = parse_snapshot(Snapshot(source, path, text, sha256_bytes(data), fmt))
     document = bundle.document

@@ -1,16 +1,19 @@
 """Source kinds, by name: what ``kind = "..."`` in sources.toml means.
 
 To add a kind: a module in this package with a class that implements
-:class:`~pipeline.kinds.base.SourceKind` (parse, reload, mentions, with_enrichment, tables)
-and one line in :data:`KINDS`. Tests and plug-ins may call :func:`register_kind`.
+:class:`~pipeline.kinds.base.SourceKind` (parse, reload, mentions, with_enrichment, tables;
+optionally ``gather_parts``, :class:`~pipeline.kinds.base.WithParts`) and one line in
+:data:`KINDS`. Tests and plug-ins may call :func:`register_kind`.
 """
 
 from __future__ import annotations
 
 from pipeline.core.errors import SourceConfigError
-from pipeline.kinds.base import SourceBundle, SourceKind
+from pipeline.core.settings import Settings
+from pipeline.kinds.base import SourceBundle, SourceKind, WithParts
 from pipeline.kinds.event import EventBundle, EventPageKind
 from pipeline.kinds.readme import ReadmeKind
+from pipeline.sources.snapshots import Snapshot
 
 KINDS: dict[str, SourceKind] = {
     kind.name: kind
@@ -40,12 +43,20 @@ def kind_of(bundle: SourceBundle) -> SourceKind:
     return check_kind(bundle.source.kind)
 
 
+def with_parts(snapshot: Snapshot, settings: Settings) -> Snapshot:
+    """The snapshot with the other files its kind reads records from (most kinds: none)."""
+    kind = check_kind(snapshot.source.kind)
+    return kind.gather_parts(snapshot, settings) if isinstance(kind, WithParts) else snapshot
+
+
 __all__ = [
     "KINDS",
     "EventBundle",
     "SourceBundle",
     "SourceKind",
+    "WithParts",
     "check_kind",
     "kind_of",
     "register_kind",
+    "with_parts",
 ]

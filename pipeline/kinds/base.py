@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from pydantic import BaseModel
 
+from pipeline.core.settings import Settings
 from pipeline.link.papers import Mention
 from pipeline.models import Enrichment, ParseWarning, Source
 from pipeline.sources.snapshots import Snapshot
@@ -75,4 +76,15 @@ class SourceKind(Protocol):
 
     def tables(self, bundle: SourceBundle) -> list[Table]:
         """The tables of the source's dataset version (``records`` first)."""
+        ...
+
+
+@runtime_checkable
+class WithParts(Protocol):
+    """A kind whose records also come from other files its snapshot names (a README's linked
+    list files): it fetches them in the snapshot step, so that they are inputs of the version
+    (a changed part means a new version, an unchanged one lets a stored version be reused)."""
+
+    def gather_parts(self, snapshot: Snapshot, settings: Settings) -> Snapshot:
+        """The snapshot with its parts (and a note for any that could not be read)."""
         ...

@@ -15,7 +15,7 @@ from pipeline.core.errors import PipelineError
 from pipeline.core.ids import sha256_bytes
 from pipeline.core.settings import Settings
 from pipeline.enrich import EnrichmentReport, PaperRef, enricher_for
-from pipeline.kinds import SourceBundle, check_kind, kind_of
+from pipeline.kinds import SourceBundle, check_kind, kind_of, with_parts
 from pipeline.link.papers import LinkResult, link_papers
 from pipeline.models import Enrichment, InputFile, NearMiss, Paper, ParseWarning, Source
 from pipeline.sources.snapshots import Snapshot, load_snapshot
@@ -32,15 +32,24 @@ from pipeline.store.versions import (
 PAPERS_DATASET = "papers"
 
 
-def snapshot_inputs(snapshot: Snapshot, raw_dir: Path) -> list[InputFile]:
-    """The inputs a version depends on: the snapshot's bytes and the source's definition."""
+def _shown(path: Path, raw_dir: Path) -> str:
     try:
-        shown = snapshot.path.relative_to(raw_dir).as_posix()
+        return path.relative_to(raw_dir).as_posix()
     except ValueError:
-        shown = snapshot.path.as_posix()
+        return path.as_posix()
+
+
+def snapshot_inputs(snapshot: Snapshot, raw_dir: Path) -> list[InputFile]:
+    """The inputs a version depends on: the snapshot's bytes, its parts' (other files its
+    records are read from) and the source's definition."""
+    source_id = snapshot.source.id
     definition = snapshot.source.model_dump_json(exclude_none=True).encode("utf-8")
     return [
-        InputFile(source_id=snapshot.source.id, path=shown, sha256=snapshot.sha256),
+        InputFile(source_id=source_id, path=_shown(snapshot.path, raw_dir), sha256=snapshot.sha256),
+        *(
+            InputFile(source_id=source_id, path=_shown(part.path, raw_dir), sha256=part.sha256)
+            for part in snapshot.parts
+        ),
         InputFile(
             source_id=snapshot.source.id,
             path="sources.toml#" + snapshot.source.id,
@@ -53,7 +62,7 @@ def take_snapshot(source: Source, settings: Settings) -> Snapshot | str:
     """This run's snapshot of a source (fetched, or the last good one); a source that cannot
     be read at all gives a one-line reason instead, so the other sources still refresh."""
     try:
-        return load_snapshot(source, settings)
+        return with_parts(load_snapshot(source, settings), settings)
     except PipelineError as exc:
         return f"{source.id}: skipped: {exc}"
 

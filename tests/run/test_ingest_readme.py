@@ -231,6 +231,119 @@ def test_an_unreachable_url_never_fetched_before_is_a_one_line_error(settings: S
     assert not settings.processed_dir.exists()
 
 
+# --------------------------------------------------------------------------- linked list files
+
+INDEX_README = textwrap.dedent(
+    """\
+    # Awesome Index
+
+    The lists live in their own files:
+
+    - [Vision](paper_list/vision.md)
+    - [Language](paper_list/language.md)
+    - [Contributing](CONTRIBUTING.md)
+    """
+)
+VISION_LIST = textwrap.dedent(
+    """\
+    # Vision
+
+    ## Papers
+
+    - (2015-12) **Deep Residual Learning for Image Recognition** [paper](https://arxiv.org/abs/1512.03385)
+    - (2020-10) **An Image is Worth 16x16 Words** [paper](https://arxiv.org/abs/2010.11929) | [code](https://github.com/google-research/vision_transformer)
+
+    ## Useful Resources
+
+    - [timm](https://github.com/huggingface/pytorch-image-models) - PyTorch image models.
+    - [mmcv](https://github.com/open-mmlab/mmcv) - OpenMMLab computer vision foundation.
+    - [torchvision](https://github.com/pytorch/vision) - Datasets and models.
+    """
+)
+LANGUAGE_LIST = "# Language\n\n## Papers\n\n- (2017-06) **Attention Is All You Need** [paper](https://arxiv.org/abs/1706.03762)\n"
+
+
+def write_index(folder: Path) -> Path:
+    (folder / "paper_list").mkdir(parents=True)
+    write(folder / "paper_list", "vision.md", VISION_LIST)
+    write(folder / "paper_list", "language.md", LANGUAGE_LIST)
+    write(folder, "CONTRIBUTING.md", "# Contributing\n\n- Open a pull request.\n")
+    return write(folder, "README.md", INDEX_README)
+
+
+def test_a_readme_whose_lists_live_in_linked_files_is_ingested_through_its_links(
+    tmp_path: Path, settings: Settings
+) -> None:
+    readme = write_index(tmp_path / "awesome-index")
+    result = ingest_readme(str(readme), settings)
+    records = read_table(settings.processed_dir, "awesome-index")
+    assert [(r["title"], r["provenance"]["file"], r["year"]) for r in records] == [
+        ("Deep Residual Learning for Image Recognition", "paper_list/vision.md", 2015),
+        ("An Image is Worth 16x16 Words", "paper_list/vision.md", 2020),
+        ("Attention Is All You Need", "paper_list/language.md", 2017),
+    ]
+    assert records[0]["provenance"]["line"] == 5  # the line in its own file
+    assert result.cards == 3
+    # every file is kept in raw/<name>/ and is an input of the version
+    inputs = read_manifest(settings.processed_dir, "awesome-index").inputs
+    kept = sorted(p.name for p in (settings.raw_dir / "awesome-index").glob("*.md"))
+    assert len(kept) == 3 and len(inputs) == 4  # README, two list files, the definition
+    assert {i.path for i in inputs[:3]} == {f"awesome-index/{name}" for name in kept}
+
+
+def test_a_changed_list_file_makes_a_new_version_and_an_unchanged_one_none(
+    tmp_path: Path, settings: Settings
+) -> None:
+    readme = write_index(tmp_path / "awesome-index")
+    first = ingest_readme(str(readme), settings)
+    again = ingest_readme(str(readme), settings)
+    assert again.write.status == "unchanged" and again.write.version == first.write.version
+    vision = tmp_path / "awesome-index" / "paper_list" / "vision.md"
+    vision.write_text(VISION_LIST.replace("16x16 Words", "16x16 Words: Transformers"))
+    changed = ingest_readme(str(readme), settings)
+    assert changed.write.status == "written" and changed.write.version != first.write.version
+
+
+def test_list_files_are_fetched_beside_the_readme_and_a_missing_one_is_a_note(
+    tmp_path: Path, httpserver: HTTPServer, settings: Settings
+) -> None:
+    url = serve_readme(httpserver, "/owner/repo/HEAD/README.md", INDEX_README)
+    httpserver.expect_request("/owner/repo/HEAD/paper_list/vision.md").respond_with_data(
+        VISION_LIST, content_type="text/plain; charset=utf-8"
+    )
+    httpserver.expect_request("/owner/repo/HEAD/paper_list/language.md").respond_with_data(
+        "not found", status=404
+    )
+    online = settings.model_copy(update={"offline": False, "arxiv_api_url": "http://127.0.0.1:9"})
+    result = ingest_readme(url, online, name="index")
+    assert result.cards == 2
+    assert any("list file paper_list/language.md not read" in note for note in result.notes)
+    meta_urls = {
+        SnapshotMeta.model_validate_json(path.read_bytes()).url
+        for path in (settings.raw_dir / "index").glob("*.meta.json")
+    }
+    assert url.replace("README.md", "paper_list/vision.md") in meta_urls
+    assert "CONTRIBUTING" not in " ".join(request.path for request, _ in httpserver.log)
+
+
+def test_a_refresh_reads_the_linked_list_files_again_and_reuses_an_unchanged_version(
+    project_copy: Path,
+) -> None:
+    settings = get_settings()
+    readme = write_index(project_copy / "awesome-index")
+    result = ingest_readme(str(readme), settings)
+    add_source(settings.sources_file, result.source)
+    summary = run_refresh(settings)
+    outcome = {r.dataset: r for r in summary.results}["awesome-index"]
+    assert (outcome.status, outcome.version) == ("unchanged", result.write.version)
+    (project_copy / "awesome-index" / "paper_list" / "language.md").write_text(
+        LANGUAGE_LIST + "- (2018-10) **BERT** [paper](https://arxiv.org/abs/1810.04805)\n"
+    )
+    summary = run_refresh(settings)
+    outcome = {r.dataset: r for r in summary.results}["awesome-index"]
+    assert outcome.status == "written" and outcome.record_counts == {"records": 4}
+
+
 # --------------------------------------------------------------------------- names
 
 
