@@ -46,7 +46,7 @@ from pipeline.parse.readme.headings import (
     Heading,
     HeadingContext,
     heading_context,
-    is_excluded_heading,
+    is_document_title,
     push_heading,
     squash_spaces,
     year_heading,
@@ -488,9 +488,7 @@ def _walk(text: str) -> _Walk:
         for event in _chunk_events(chunk):
             if isinstance(event, _HeadingEvent):
                 walk.headings += 1
-                is_title = (
-                    walk.title is None and event.level == 1 and not is_excluded_heading(event.text)
-                )
+                is_title = is_document_title(event.text, event.level, walk.title is not None)
                 if is_title:
                     walk.title = event.text
                 push_heading(stack, Heading(event.level, event.text, is_title))

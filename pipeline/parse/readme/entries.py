@@ -64,7 +64,7 @@ from pipeline.parse.readme.headings import (
     HeadingRole,
     heading_context,
     heading_role,
-    is_excluded_heading,
+    is_document_title,
     push_heading,
     squash_spaces,
     year_heading,
@@ -243,7 +243,7 @@ class _Walk:
 
     def heading(self, level: int, text: str, line: int) -> None:
         self.survey.headings += 1
-        is_title = self.title is None and level == 1 and not is_excluded_heading(text)
+        is_title = is_document_title(text, level, self.title is not None)
         if is_title:
             self.title = text
         push_heading(self.stack, Heading(level, text, is_title))

@@ -92,55 +92,11 @@ _NOT_PAPERS = frozenset(
 )
 # The last word of a heading that names what is not papers ('LLM Training Frameworks').
 _NOT_PAPER_NOUNS = frozenset(
-    {
-        "tools",
-        "toolbox",
-        "toolboxes",
-        "toolkit",
-        "toolkits",
-        "library",
-        "libraries",
-        "frameworks",
-        "software",
-        "packages",
-        "codebases",
-        "repositories",
-        "repos",
-        "projects",
-        "course",
-        "courses",
-        "tutorial",
-        "tutorials",
-        "lecture",
-        "lectures",
-        "notebook",
-        "notebooks",
-        "blog",
-        "blogs",
-        "posts",
-        "articles",
-        "workshop",
-        "workshops",
-        "talk",
-        "talks",
-        "seminar",
-        "seminars",
-        "video",
-        "videos",
-        "podcast",
-        "podcasts",
-        "book",
-        "books",
-        "leaderboard",
-        "leaderboards",
-        "lists",
-        "resources",
-        "websites",
-        "demos",
-        "news",
-        "community",
-        "communities",
-    }
+    {"tools", "toolbox", "toolboxes", "toolkit", "toolkits", "libraries", "frameworks"}
+    | {"software", "packages", "codebases", "repositories", "repos", "projects", "courses"}
+    | {"tutorial", "tutorials", "lectures", "notebooks", "blogs", "posts", "workshops"}
+    | {"talks", "seminars", "videos", "podcasts", "books", "leaderboard", "leaderboards"}
+    | {"lists", "resource", "resources", "websites", "demos"}
 )
 
 
@@ -173,6 +129,15 @@ def heading_role(text: str) -> HeadingRole:
 def is_excluded_heading(text: str) -> bool:
     """Headings whose lists are navigation or resources, never papers (ToC, Tools...)."""
     return heading_role(text) is not HeadingRole.papers
+
+
+def is_document_title(text: str, level: int, title_seen: bool) -> bool:
+    """The first '#' heading names the document ('Awesome Video Tools' too), unless it is a
+    section heading of its own ('# Table of Contents', '# Resources')."""
+    if title_seen or level != 1:
+        return False
+    words = heading_words(text)
+    return words not in _CONTENTS and words not in _NOT_PAPERS
 
 
 # --------------------------------------------------------------------------- years

@@ -138,6 +138,7 @@ _LEADING_EMOJI = re.compile(rf"^\s*(?:{_SHORTCODES}|{_SYMBOLS})+\s*")
 _LEADING_NUMBER = re.compile(r"^\s*(?:\d{1,4}[.)](?=\s)|\[\d{1,4}\]|\(\d{1,4}\)|#\d{1,4}\b)\s*")
 _LEADING_TAG = re.compile(r"^\s*[\(\[]\s*(?P<tag>[^\(\)\[\]\n]{1,60}?)\s*[\)\]]\s*[:\-–—|,]?\s*")
 _LABEL_COLON = re.compile(r"^\s*:\s*")
+_NUMERIC_TAG = re.compile(r"^\s*[\(\[][\d\s\-./:]+[\)\]]\s*")
 
 
 def strip_emoji(runs: list[Run], line: LineReading) -> list[Run] | None:
@@ -168,6 +169,15 @@ def strip_leading_tag(runs: list[Run], line: LineReading) -> list[Run] | None:
     return rest
 
 
+def strip_numeric_tag(runs: list[Run], line: LineReading) -> list[Run] | None:
+    """'(20220-10) **Title**': a bracket of digits alone (a mistyped date) is no title."""
+    if not runs or runs[0].link is not None:
+        return None
+    match = _NUMERIC_TAG.match(_text(runs))
+    rest = _drop(runs, match.end()) if match else None
+    return rest if rest and _text(rest).strip() else None
+
+
 def strip_label(runs: list[Run], line: LineReading) -> list[Run] | None:
     """'<u>GPT-3</u>: **"Title"**': an underlined name before a colon labels the entry."""
     if not runs or not runs[0].underline:
@@ -185,11 +195,11 @@ def strip_label(runs: list[Run], line: LineReading) -> list[Run] | None:
     return _drop(rest, colon.end())
 
 
-LEADING_RULES = (strip_emoji, strip_numbering, strip_leading_tag, strip_label)
+LEADING_RULES = (strip_emoji, strip_numbering, strip_leading_tag, strip_numeric_tag, strip_label)
 
 
 def _venue_year(tag: str) -> tuple[str | None, int | None]:
-    tag = squash_spaces(tag).strip(" .,;:")
+    tag = squash_spaces(tag).strip(' .,;:"“”')
     year = year_in(tag)
     return (None, year) if is_date(tag) else (tag or None, year)
 
@@ -234,6 +244,27 @@ def _plain_prefix(runs: list[Run]) -> int:
     while count < len(runs) and runs[count].link is None:
         count += 1
     return count
+
+
+def title_bold_in_quotes(runs: list[Run], inline: Inline) -> TitleSplit | None:
+    """'Authors. "**Title**." Venue': a bold span right after an opening quote is the title,
+    quotes of its own included ('"**"Why Should I Trust You?": Explaining...**."')."""
+    for index in range(1, len(runs)):
+        run = runs[index]
+        if not run.bold or run.link is not None or runs[index - 1].bold:
+            continue
+        if not runs[index - 1].text.rstrip().endswith(('"', "“")):
+            return None
+        end = index
+        while end < len(runs) and runs[end].bold and runs[end].link is None:
+            end += 1
+        before = runs[:index]
+        before = _split(before, len(_text(before).rstrip()) - 1)[0]  # the opening quote off
+        names = _text(before).strip(" .,;:")
+        if names and not looks_like_names(split_names(names).names):
+            return None
+        return TitleSplit(runs[index:end], before, runs[end:])
+    return None
 
 
 def title_in_quotes(runs: list[Run], inline: Inline) -> TitleSplit | None:
@@ -347,11 +378,27 @@ def title_before_separator(runs: list[Run], inline: Inline) -> TitleSplit | None
                 break
     if not text[:end].strip(" .,;:-–—|"):
         return None
+    if end == len(text) and count < len(runs) and _links_into_prose(runs, count, inline):
+        return None  # 'See [this survey](url) for more': a sentence with a link, no title
     head, rest = _split(runs, end)
     return TitleSplit(head, [], rest, plain=True)
 
 
+def _links_into_prose(runs: list[Run], at: int, inline: Inline) -> bool:
+    """Whether the link at ``runs[at]`` sits inside a sentence: it is no label ('pdf',
+    '[paper]'), no separator stands before it, and text follows it."""
+    link = runs[at].link
+    if link is None or is_label(inline.links[link].text):
+        return False
+    before = _text(runs[:at]).rstrip()
+    if before.endswith((".", ":", "-", "–", "—", "|", "(", "[", ",")):
+        return False
+    after = _text([run for run in runs[at:] if run.link != link]).strip(" .,;:[]()")
+    return bool(re.search(r"[^\W\d_]{2}", after))
+
+
 TITLE_RULES = (
+    title_bold_in_quotes,
     title_in_quotes,
     title_from_link,
     title_from_emphasis,
@@ -364,6 +411,7 @@ TITLE_RULES = (
 _TRAILING_TAG = re.compile(r"\s*[\(\[](?P<tag>[^\(\)\[\]]{1,60})[\)\]]\s*$")
 _EDGE_QUOTES = "\"“”'‘’"
 _TRAILING_SEPARATORS = " \t-–—:|,;/\\[("
+_LEADING_SEPARATORS = " \t-–—:|,;/\\"
 
 
 def tidy_title(text: str, line: LineReading) -> str:
@@ -385,7 +433,7 @@ def tidy_title(text: str, line: LineReading) -> str:
         if trailing and looks_like_venue(trailing.group("tag")) and trailing.start() > 0:
             line.set_venue(*_venue_year(trailing.group("tag")))
             title, changed = title[: trailing.start()], True
-        stripped = title.strip(_TRAILING_SEPARATORS)
+        stripped = title.lstrip(_LEADING_SEPARATORS).rstrip(_TRAILING_SEPARATORS)
         if len(stripped) >= 2 and stripped[0] in _EDGE_QUOTES and stripped[-1] in _EDGE_QUOTES:
             stripped = stripped[1:-1]
         elif stripped[-2:] in ('."', ".”") and stripped[:1] in _EDGE_QUOTES:
@@ -401,8 +449,8 @@ def tidy_title(text: str, line: LineReading) -> str:
 # --------------------------------------------------------------------------- 3. field rules
 
 _REST_TAG = re.compile(r"[\(\[](?P<tag>[^\(\)\[\]\n]{1,60})[\)\]]")
-_NOTE_SEPARATORS = " \t-–—:|,;."
-_NOTE_EDGES = " \t-–—:|,;"
+_NOTE_SEPARATORS = ' \t-–—:|,;."“”'
+_NOTE_EDGES = ' \t-–—:|,;"“”'
 _BY = re.compile(r"^\s*(?:by\s+)", re.IGNORECASE)
 
 

@@ -28,6 +28,8 @@ _LEADING_BRACKET = re.compile(r"^[\(\[](?P<tag>[^\)\]]{1,60})[\)\]]\s")
 _TRAILING_BRACKET = re.compile(r"[\(\[](?P<tag>[^\(\)\[\]]{1,60})[\)\]]$")
 _LEADING_NUMBER = re.compile(r"^(?:\d{1,4}[.)]\s|\[\d{1,4}\])")
 _MARKUP_LEFT = re.compile(r"\*\*|__|\[\[|\]\]|\]\(|</?[a-zA-Z][^<>]*>|:[a-z0-9_+\-]+:|&[a-z]+;")
+# What a citation's other fields leave in a title: 'et al.', '"Title". Authors'.
+_CITATION_LEFT = re.compile(r"\bet\.?\s+al\b|[\"”]\.\s|\.[\"”]\s", re.IGNORECASE)
 _OPEN_END = re.compile(r"[\-–—|:,;(\[/]$")
 _LINK_LABELS = frozenset(
     {"paper", "pdf", "code", "link", "arxiv", "project", "website", "github", "html", "doi"}
@@ -79,7 +81,7 @@ def looks_like_title(title: str) -> bool:
     trailing = _TRAILING_BRACKET.search(text)
     if trailing is not None and is_venue_tag(trailing.group("tag")):
         return False
-    if _MARKUP_LEFT.search(text) or _OPEN_END.search(text):
+    if _MARKUP_LEFT.search(text) or _OPEN_END.search(text) or _CITATION_LEFT.search(text):
         return False
     return not text.startswith(("*", "_", "#", "|", ">", "!"))
 
