@@ -62,6 +62,11 @@ def _surname_first(body: str) -> list[str] | None:
             for surname, given in pairs
         ):
             return [_turned(surname, given) for surname, given in pairs]
+    if len(parts) >= 4 and len(parts) % 2 == 0 and all(_CAPITALISED.match(p) for p in parts):
+        # 'Chen, Haoxing, Xu, Zhuoer': one word each, surname then given name
+        return [
+            _turned(surname, given) for surname, given in zip(parts[::2], parts[1::2], strict=True)
+        ]
     groups = [group for group in _GROUP_SEPARATORS.split(body) if group.strip()]
     if len(groups) >= 2 and all(group.count(",") == 1 for group in groups):
         turned = [group.split(",") for group in groups]

@@ -170,14 +170,16 @@ def _simple_segments(content: str) -> list[_Segment] | None:
     return segments
 
 
-_LABELS_ONLY = re.compile(r"^(?:\s*\[+[^\[\]]{1,30}\]+)+\s*$")
+# After a link: labels left without their URL ('[[code]]'), or the brackets of '[[code](u)]'.
+_LABELS_ONLY = re.compile(r"^(?:\s*\[+[^\[\]]{1,30}\]+)+\s*$|^[\s\[\]()]+$")
 
 
 def _read_title_line(segments: list[_Segment], line: _TitleLine) -> None:
     """Title text is everything outside links; each link becomes a Link labelled by its text.
 
     A link before any title text *is* the title ('- [Title](url)'): its text is kept. After a
-    link, a label left without its URL ('[[paper]](u) [[code]]') is no part of the title.
+    link, a label left without its URL ('[[paper]](u) [[code]]') or the brackets around one
+    ('[[code](u)]', '([paper](u))') are no part of the title.
     """
     title_parts: list[str] = []
     after_link = bool(line.links)
@@ -197,7 +199,8 @@ def _read_title_line(segments: list[_Segment], line: _TitleLine) -> None:
             label = "link"
         line.links.append(Link(label=label, url=href))
         line.has_paper_link = line.has_paper_link or is_paper_label(label)
-    line.title = clean_title(line.title + " " + "".join(title_parts))
+    # '- Title ([paper](url))': the bracket opened before the link is no part of the title
+    line.title = clean_title((line.title + " " + "".join(title_parts)).rstrip(" (["))
 
 
 def _trailing_italic(children: list[Token]) -> str | None:

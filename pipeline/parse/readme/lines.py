@@ -72,12 +72,15 @@ class LineReading:
             self.year = year
             self.evidence.add("year")
 
-    def set_authors(self, text: str) -> bool:
-        """Take ``text`` as the authors when it reads as a list of names."""
+    def set_authors(self, text: str, *, set_apart: bool = False) -> bool:
+        """Take ``text`` as the authors when it reads as a list of names (``set_apart``: a
+        line of its own in italics, where half the names looking right is enough)."""
         if self.authors:
             return False
         names = split_names(text)
-        if not looks_like_names(names.names) or all(len(n.split()) < 2 for n in names.names):
+        if not looks_like_names(names.names, share=0.5 if set_apart else 0.8):
+            return False
+        if all(len(name.split()) < 2 for name in names.names):
             return False  # 'ResNet', a one-word note, is no author list
         self.authors, self.et_al = names.names, names.et_al
         self.evidence.add("authors")
@@ -138,6 +141,7 @@ _LEADING_EMOJI = re.compile(rf"^\s*(?:{_SHORTCODES}|{_SYMBOLS})+\s*")
 _LEADING_NUMBER = re.compile(r"^\s*(?:\d{1,4}[.)](?=\s)|\[\d{1,4}\]|\(\d{1,4}\)|#\d{1,4}\b)\s*")
 _LEADING_TAG = re.compile(r"^\s*[\(\[]\s*(?P<tag>[^\(\)\[\]\n]{1,60}?)\s*[\)\]]\s*[:\-–—|,]?\s*")
 _LABEL_COLON = re.compile(r"^\s*:\s*")
+_LOST_BULLET = re.compile(r"^[-+*][^\W\d_]")
 _NUMERIC_TAG = re.compile(r"^\s*[\(\[][\d\s\-./:]+[\)\]]\s*")
 
 
@@ -145,6 +149,13 @@ def strip_emoji(runs: list[Run], line: LineReading) -> list[Run] | None:
     """':fire: Title', '🔥 Title' -> 'Title'."""
     match = _LEADING_EMOJI.match(_text(runs))
     return _drop(runs, match.end()) if match and match.end() else None
+
+
+def strip_lost_bullet(runs: list[Run], line: LineReading) -> list[Run] | None:
+    """'-Title. [[paper]](url)': a bullet that lost its space (a paragraph now) is no title."""
+    if not runs or runs[0].link is not None or runs[0].bold or runs[0].italic:
+        return None
+    return _drop(runs, 1) if _LOST_BULLET.match(runs[0].text) else None
 
 
 def strip_numbering(runs: list[Run], line: LineReading) -> list[Run] | None:
@@ -195,7 +206,14 @@ def strip_label(runs: list[Run], line: LineReading) -> list[Run] | None:
     return _drop(rest, colon.end())
 
 
-LEADING_RULES = (strip_emoji, strip_numbering, strip_leading_tag, strip_numeric_tag, strip_label)
+LEADING_RULES = (
+    strip_emoji,
+    strip_lost_bullet,
+    strip_numbering,
+    strip_leading_tag,
+    strip_numeric_tag,
+    strip_label,
+)
 
 
 def _venue_year(tag: str) -> tuple[str | None, int | None]:
@@ -411,7 +429,7 @@ TITLE_RULES = (
 _TRAILING_TAG = re.compile(r"\s*[\(\[](?P<tag>[^\(\)\[\]]{1,60})[\)\]]\s*$")
 _EDGE_QUOTES = "\"“”'‘’"
 _TRAILING_SEPARATORS = " \t-–—:|,;/\\[("
-_LEADING_SEPARATORS = " \t-–—:|,;/\\"
+_LEADING_SEPARATORS = " \t–—:|,;/\\"  # not '-': '-Diff: ...' (a lost '∞') is written so
 
 
 def tidy_title(text: str, line: LineReading) -> str:
@@ -585,5 +603,6 @@ def read_more_line(runs: list[Run], line: LineReading) -> None:
         if not line.year:
             line.year = year_in(text)
         return
-    if not line.set_authors(text):
+    italic = all(run.italic for run in runs if run.text.strip(" \\"))
+    if not line.set_authors(text, set_apart=italic):
         read_rest(runs, line)

@@ -53,16 +53,16 @@ _NOT_NAME_WORDS = frozenset(
     | {"sampling", "autoencoder", "autoencoders", "encoder", "decoder", "motion", "speech"}
     | {"audio", "music", "medical", "molecular", "protein", "scene", "object", "objects"}
     | {"pose", "control", "guidance", "aware", "based", "driven", "guided", "deep", "and"}
-    | {"for", "of", "with", "from", "in", "on", "to", "is", "are", "a", "an"}
 )
 # Word endings of English nouns and adjectives that no name has (words of 7 letters or more).
 _NOT_NAME_ENDINGS = (
-    *("tion", "tions", "sion", "ment", "ments", "ness", "ity", "ities"),
+    *("tion", "tions", "sion", "ness", "ity", "ities"),
     *("ology", "ization", "izations", "ative", "ables", "ically"),
 )
 _PARTICLES = frozenset(
     {"van", "von", "de", "der", "den", "da", "di", "du", "del", "della", "le", "la", "dos"}
-    | {"das", "bin", "ibn", "al", "y", "zu", "ter", "ten", "af", "e", "st"}
+    | {"das", "bin", "ibn", "al", "el", "y", "zu", "ter", "ten", "af", "e", "st", "des", "do"}
+    | {"dei", "degli", "delle", "van't", "ter", "op", "het"}
 )
 
 
@@ -114,12 +114,13 @@ def looks_like_name(name: str) -> bool:
     return True
 
 
-def looks_like_names(names: Sequence[str]) -> bool:
-    """Most of an author list looks like names (one odd entry in five is forgiven)."""
+def looks_like_names(names: Sequence[str], *, share: float = 0.8) -> bool:
+    """Most of an author list looks like names (by default one odd entry in five is
+    forgiven; a line set apart as authors, in italics, may ask for less)."""
     if not names:
         return False
     good = sum(looks_like_name(name) for name in names)
-    return good * 5 >= len(names) * 4
+    return good >= share * len(names)
 
 
 def card_quality(card: PaperCard) -> float:
