@@ -11,7 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 SCHEMA_VERSION = "1"
 
@@ -88,11 +88,6 @@ class Link(Record):
 class Provenance(Record):
     source_id: str
     line: int | None = Field(default=None, description="1-based line in the snapshot")
-    file: str | None = Field(
-        default=None,
-        description="the file of the source's repository the record was read from, when not "
-        "the source's own document: a list file its README links to, e.g. 'FULL_LIST.md'",
-    )
 
 
 class ParseWarning(Record):
@@ -153,6 +148,16 @@ class Enrichment(Record):
 # --------------------------------------------------------------------------- README cards
 
 
+class CardProvenance(Provenance):
+    """Where a README card was read: its source, line, and file when not the README itself."""
+
+    file: str | None = Field(
+        default=None,
+        description="the file of the README's repository the card was read from when not the "
+        "README: a list file it links to, e.g. 'FULL_LIST.md' (the line is that file's)",
+    )
+
+
 class PaperCard(Record):
     """One paper entry of an awesome-list README."""
 
@@ -173,8 +178,16 @@ class PaperCard(Record):
     links: list[Link] = Field(default_factory=list)
     arxiv_id: str | None = Field(default=None, description="base id, without version")
     arxiv_version: int | None = None
-    provenance: Provenance
+    provenance: CardProvenance
     enrichment: Enrichment | None = None
+
+    @field_validator("provenance", mode="before")
+    @classmethod
+    def _card_provenance(cls, value: Any) -> Any:
+        """A plain Provenance is a card's provenance in the README itself."""
+        if isinstance(value, Provenance) and not isinstance(value, CardProvenance):
+            return value.model_dump()
+        return value
 
 
 # --------------------------------------------------------------------------- events

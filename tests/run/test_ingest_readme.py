@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -23,7 +24,14 @@ from pipeline.run.refresh import refresh as run_refresh
 from pipeline.sources.config import add_source, load_sources
 from pipeline.sources.fetch import DEFAULT_ROBOTS
 from pipeline.store.versions import latest_version, read_manifest, read_table
-from tests.conftest import CORPUS_DIR, PROJECT_DIR, README_AD1EB52, require, settings_for
+from tests.conftest import (
+    CORPUS_DIR,
+    PROJECT_DIR,
+    README_AD1EB52,
+    SHARED_DIR,
+    require,
+    settings_for,
+)
 from tests.fake_arxiv import FakeArxiv, FakePaper
 
 CORPUS_SNAPSHOTS = [
@@ -342,6 +350,58 @@ def test_a_refresh_reads_the_linked_list_files_again_and_reuses_an_unchanged_ver
     summary = run_refresh(settings)
     outcome = {r.dataset: r for r in summary.results}["awesome-index"]
     assert outcome.status == "written" and outcome.record_counts == {"records": 4}
+
+
+AWESOME_LLM_PAPER_LIST = SHARED_DIR / "corpus" / "lists" / "Awesome-LLM" / "paper_list"
+
+
+def test_awesome_llm_paper_lists_are_read_through_the_readmes_links(
+    tmp_path: Path, httpserver: HTTPServer, settings: Settings
+) -> None:
+    """The corpus README at this commit no longer links its paper_list/; an index README
+    written here links every file, served from 127.0.0.1 like raw.githubusercontent.com."""
+    folder = require(AWESOME_LLM_PAPER_LIST)
+    files = sorted(path.name for path in folder.glob("*.md"))
+    index = "# Awesome-LLM paper lists\n\n" + "".join(
+        f"- [{name.removesuffix('.md')}](paper_list/{name})\n" for name in files
+    )
+    url = serve_readme(httpserver, "/Hannibal046/Awesome-LLM/538eed0/README.md", index)
+    for name in files:
+        httpserver.expect_request(
+            f"/Hannibal046/Awesome-LLM/538eed0/paper_list/{name}"
+        ).respond_with_data((folder / name).read_bytes(), content_type="text/plain; charset=utf-8")
+    online = settings.model_copy(update={"offline": False, "arxiv_api_url": "http://127.0.0.1:9"})
+    result = ingest_readme(url, online, name="awesome-llm")
+    records = read_table(settings.processed_dir, "awesome-llm")
+    # the papers: '- (YYYY-MM) **Title** [paper](url)' items, counted apart from the parser
+    papers = [
+        (name, match.group(1).rstrip(".").strip())
+        for name in files
+        for match in re.finditer(r"^- \(\S+\)\s+\*\*(.*?)\*\*", (folder / name).read_text(), re.M)
+    ]
+    assert result.cards == len(papers) == 59
+    assert [(r["provenance"]["file"].removeprefix("paper_list/"), r["title"]) for r in records] == (
+        papers
+    )
+    by_title = {r["title"]: r for r in records}
+    # read by hand from the files
+    flexgen = by_title[
+        "High-throughput Generative Inference of Large Language Models with a single GPU"
+    ]
+    assert (flexgen["authors"], flexgen["authors_et_al"], flexgen["year"]) == (
+        ["Ying Sheng"],
+        True,
+        2023,
+    )
+    flan = by_title["Scaling Instruction-Finetuned Language Models"]  # '(20220-10)' in the file
+    assert (flan["year"], flan["arxiv_id"]) == (2022, "2210.11416")
+    cot = by_title["Chain of Thought Prompting Elicits Reasoning in Large Language Models"]
+    assert (cot["provenance"]["file"], cot["year"], cot["arxiv_id"]) == (
+        "paper_list/chain_of_thougt.md",
+        2021,
+        "2201.11903",
+    )
+    assert not [r for r in records if "Resource" in (r["section"] or "")]
 
 
 # --------------------------------------------------------------------------- names

@@ -24,7 +24,14 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from pipeline.core.ids import ArxivId, arxiv_id_from_url, disambiguate, title_key_id
-from pipeline.models import Link, PaperCard, ParseWarning, Provenance, ReadmeDocument, SourceFormat
+from pipeline.models import (
+    CardProvenance,
+    Link,
+    PaperCard,
+    ParseWarning,
+    ReadmeDocument,
+    SourceFormat,
+)
 from pipeline.parse.readme.blocks import (
     LIST_OPEN,
     chunks,
@@ -593,7 +600,7 @@ def _card(
         links=[Link(label=label, url=url) for label, url in item.links],
         arxiv_id=item.arxiv.base if item.arxiv else None,
         arxiv_version=item.arxiv.version if item.arxiv else None,
-        provenance=Provenance(source_id=source_id, line=line),
+        provenance=CardProvenance(source_id=source_id, line=line),
     )
 
 

@@ -25,10 +25,10 @@ from markdown_it.token import Token
 from pipeline.core.ids import ArxivId, title_key_id
 from pipeline.core.text import normalise_title
 from pipeline.models import (
+    CardProvenance,
     Link,
     PaperCard,
     ParseWarning,
-    Provenance,
     ReadmeDocument,
     SourceFormat,
 )
@@ -185,7 +185,7 @@ class Entry:
             links=reading.links,
             arxiv_id=arxiv.base if arxiv else None,
             arxiv_version=arxiv.version if arxiv else None,
-            provenance=Provenance(source_id=source_id, line=self.line),
+            provenance=CardProvenance(source_id=source_id, line=self.line),
         )
 
 
@@ -281,8 +281,11 @@ def read_entries(text: str, source_id: str, settled: Settled = frozenset()) -> F
         for section, cards, warnings in read
     )
     found = any(reading.cards for reading in sections)
-    message = f"no paper list recognised: {walk.survey.describe()}"
-    overall = () if found else (ParseWarning(line=None, message=message),)
+    overall: tuple[ParseWarning, ...] = ()
+    if not found:  # say what the whole document holds, settled sections included
+        survey = walk.survey if not settled else _walk(text, frozenset()).survey
+        message = f"no paper list recognised: {survey.describe()}"
+        overall = (ParseWarning(line=None, message=message),)
     return FormatReading(sections=sections, title=walk.title, warnings=overall)
 
 

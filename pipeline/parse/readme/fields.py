@@ -12,8 +12,6 @@ import re
 from dataclasses import dataclass, field
 from enum import Enum
 
-from markdown_it.token import Token
-
 from pipeline.parse.readme.authors import Names, is_initial, split_names
 from pipeline.parse.readme.headings import squash_spaces
 
@@ -265,13 +263,3 @@ def snippet(text: str) -> str:
     """A short, one-line quote of what a warning is about."""
     text = squash_spaces(text)
     return text if len(text) <= SNIPPET_LENGTH else text[: SNIPPET_LENGTH - 1] + "…"
-
-
-def closing_index(tokens: list[Token], start: int) -> int:
-    """Index of the markdown-it token closing ``tokens[start]`` (same level, '_close' type)."""
-    closing = tokens[start].type.replace("_open", "_close")
-    level = tokens[start].level
-    for index in range(start + 1, len(tokens)):
-        if tokens[index].level == level and tokens[index].type == closing:
-            return index
-    return len(tokens)

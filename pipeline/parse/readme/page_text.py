@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from pipeline.core.ids import disambiguate, title_key_id
-from pipeline.models import PaperCard, ParseWarning, Provenance, ReadmeDocument, SourceFormat
+from pipeline.models import CardProvenance, PaperCard, ParseWarning, ReadmeDocument, SourceFormat
 from pipeline.parse.readme.fields import (
     SubItem,
     clean_title,
@@ -239,7 +239,7 @@ class _Reader:
                 section=pending.section.section,
                 keywords=fields.keywords,
                 digest=fields.digest,
-                provenance=Provenance(source_id=self.source_id, line=pending.line),
+                provenance=CardProvenance(source_id=self.source_id, line=pending.line),
             )
         )
 
