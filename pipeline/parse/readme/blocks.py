@@ -13,6 +13,7 @@ real READMEs):
 from __future__ import annotations
 
 import re
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -79,32 +80,43 @@ class ParsedChunk:
 
 
 # Parsed chunks kept for the next format reading the same text (each parses every chunk
-# once per document), up to this many characters of chunk text.
+# once per document), up to this many characters of chunk text. Runs parse sources in
+# threads (Prefect's task runner): the store is locked; a parse itself is not shared while
+# it runs (two threads may parse one chunk, both getting the same tokens).
 _KEPT_CHARS = 4_000_000
 _kept: OrderedDict[str, ParsedChunk] = OrderedDict()
+_kept_chars = 0
+_kept_lock = threading.Lock()
 
 
 def parse_chunk(chunk: str) -> ParsedChunk:
     """The block parse of a chunk, shared by the formats that read it (inline children are
     filled in on demand, the same for every format)."""
-    parsed = _kept.get(chunk)
-    if parsed is not None:
-        _kept.move_to_end(chunk)
-        return parsed
+    global _kept_chars
+    with _kept_lock:
+        parsed = _kept.get(chunk)
+        if parsed is not None:
+            _kept.move_to_end(chunk)
+            return parsed
     md = parser_for(chunk)
     env: dict[str, Any] = {}
     parsed = ParsedChunk(md, env, md.parse(chunk, env))
-    _kept[chunk] = parsed
-    kept = sum(len(text) for text in _kept)
-    while kept > _KEPT_CHARS and len(_kept) > 1:
-        oldest, _ = _kept.popitem(last=False)
-        kept -= len(oldest)
+    with _kept_lock:
+        if chunk not in _kept:
+            _kept[chunk] = parsed
+            _kept_chars += len(chunk)
+        while _kept_chars > _KEPT_CHARS and len(_kept) > 1:
+            oldest, _ = _kept.popitem(last=False)
+            _kept_chars -= len(oldest)
     return parsed
 
 
 def forget_parsed_chunks() -> None:
     """Drop the kept parses (benchmarks time a cold parse with it)."""
-    _kept.clear()
+    global _kept_chars
+    with _kept_lock:
+        _kept.clear()
+        _kept_chars = 0
 
 
 # What can carry block structure across a blank line and a '#' line (fenced code, HTML blocks

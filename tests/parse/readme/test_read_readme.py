@@ -3,8 +3,10 @@ ordered registry of README formats."""
 
 from __future__ import annotations
 
+import sys
 import tarfile
 import textwrap
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,7 @@ from pipeline.parse.readme import (
     FormatReading,
     ReadmeFormat,
     SectionReading,
+    blocks,
     read_as,
     read_readme,
 )
@@ -167,3 +170,26 @@ def test_every_history_version_reads_as_the_card_format_reads_it() -> None:
             assert [card.id for card in chosen.items if card.id in kept] == kept
             assert all(card.links for card in chosen.items if card.id not in kept)
     assert len(differing) < 5
+
+
+def test_documents_read_in_threads_read_as_they_do_one_at_a_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Runs parse sources in threads; the kept chunk parses are shared and evicted safely."""
+    monkeypatch.setattr(blocks, "_KEPT_CHARS", 20_000)  # a few documents' worth: evictions
+    sections = "".join(
+        f"## Topic {n}\n\n- Paper {n}. [[paper]](https://x.org/{n})\n\n" for n in range(60)
+    )
+    texts = [f"# List {n}\n\n{sections}" for n in range(40)]
+    alone = [read_readme(text, "x", SourceFormat.markdown).document for text in texts]
+    blocks.forget_parsed_chunks()
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible
+    try:
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            threaded = list(
+                pool.map(lambda t: read_readme(t, "x", SourceFormat.markdown).document, texts)
+            )
+    finally:
+        sys.setswitchinterval(interval)
+    assert threaded == alone
