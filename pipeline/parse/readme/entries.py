@@ -780,8 +780,11 @@ def _cell(reading: LineReading, inline: Inline, role: str | None, name: str) -> 
         venue = badge_venue(image.src, image.alt)
         if venue is not None:
             reading.set_venue(venue.venue, venue.year)
-    if role == "authors":
-        reading.set_authors(text) or _force_authors(reading, text)
+    if role == "authors" and text and not reading.authors:
+        # an Authors column is authors even when the names look odd
+        names = split_names(text)
+        reading.authors, reading.et_al = names.names, names.et_al
+        reading.evidence.add("authors")
     elif role == "venue" and text:
         reading.set_venue(text, year_in(text))
     elif role == "year":
@@ -794,14 +797,6 @@ def _cell(reading: LineReading, inline: Inline, role: str | None, name: str) -> 
         reading.note = f"{reading.note} {text}" if reading.note else text
     elif role in ("link", "code") and not inline.links and text:
         _link_from_text(reading, text, default)
-
-
-def _force_authors(reading: LineReading, text: str) -> bool:
-    """An Authors column is authors even when the names look odd."""
-    if not reading.authors and text:
-        names = split_names(text)
-        reading.authors, reading.et_al = names.names, names.et_al
-    return True
 
 
 def _link_from_text(reading: LineReading, text: str, label: str) -> None:
