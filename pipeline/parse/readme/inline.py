@@ -178,7 +178,31 @@ def read_inline(children: list[Token]) -> Inline:
             _html_tag(state, child.content)
     if state.link is not None:
         state.close_link()
-    return state.inline
+    return _merged(state.inline)
+
+
+def _merged(inline: Inline) -> Inline:
+    """Runs merged where nothing tells them apart (markdown-it splits text at every character
+    a rule looked at), so that every reading of a line gives the same runs."""
+    runs: list[Run] = []
+    for run in inline.runs:
+        last = runs[-1] if runs else None
+        if (
+            last is not None
+            and run.text != "\n"
+            and last.text != "\n"
+            and (last.link, last.bold, last.italic, last.underline, last.code)
+            == (run.link, run.bold, run.italic, run.underline, run.code)
+        ):
+            runs[-1] = Run(last.text + run.text, *_attributes(run))
+        else:
+            runs.append(run)
+    inline.runs = runs
+    return inline
+
+
+def _attributes(run: Run) -> tuple[int | None, bool, bool, bool, bool]:
+    return run.link, run.bold, run.italic, run.underline, run.code
 
 
 def html_block_inline(content: str) -> Inline:
@@ -192,7 +216,78 @@ def html_block_inline(content: str) -> Inline:
     state.add(html.unescape(content[position:]))
     if state.link is not None:
         state.close_link()
-    return state.inline
+    return _merged(state.inline)
+
+
+# --------------------------------------------------------------------------- plain lines
+
+# Lines of plain text, '**bold**', '*italic*' and '[label](url)' links (also '[[label](url)]')
+# read without markdown-it's inline parser, exactly as it reads them (a test checks every
+# line of the development corpus): no character that could start other markup, emphasis
+# opened after white space or a bracket and closed before white space or punctuation.
+_PLAIN = r"[^*_`\\<>&!\[\]~\n]"
+_EDGE = r"[^\s*_`\\<>&!\[\]~]"
+_EMPHASIS = rf"{_EDGE}(?:{_PLAIN}*{_EDGE})?"
+_LABEL = r"[^\[\]\n\\*_`<>&!~]{1,300}"
+_URL = r"[^()\s<>\\]+"
+_PIECE = re.compile(
+    rf"\[\[(?P<inner>{_LABEL})\]\((?P<inner_url>{_URL})\)\]"
+    rf"|\[(?P<label>{_LABEL})\]\((?P<url>{_URL})\)"
+    rf"|(?<![^\s(\[\"'])\*\*(?P<bold>{_EMPHASIS})\*\*(?![^\s.,;:!?)\]\"'])"
+    rf"|(?<![^\s(\[\"'])\*(?P<italic>{_EMPHASIS})\*(?![^\s.,;:!?)\]\"'*])"
+    rf"|(?P<text>{_PLAIN}+)"
+)
+_UNSAFE_URL = re.compile(r"^(?:javascript|vbscript|file|data):", re.IGNORECASE)
+
+
+def _plain_line(line: str, inline: Inline) -> bool:
+    """Add one line's runs; False when the line needs the real parser."""
+    position = 0
+    while position < len(line):
+        match = _PIECE.match(line, position)
+        if match is None:
+            return False
+        if match.group("text") is not None:
+            inline.runs.append(Run(match.group("text")))
+        elif match.group("bold") is not None:
+            inline.runs.append(Run(match.group("bold"), bold=True))
+        elif match.group("italic") is not None:
+            inline.runs.append(Run(match.group("italic"), italic=True))
+        else:
+            label = match.group("inner") or match.group("label")
+            url = match.group("inner_url") or match.group("url")
+            if _UNSAFE_URL.match(url) or not label.strip():
+                return False
+            inner = match.group("inner") is not None
+            if inner:
+                inline.runs.append(Run("["))
+            inline.links.append(InlineLink(href=url, text=" ".join(label.split())))
+            inline.runs.append(Run(label, link=len(inline.links) - 1))
+            if inner:
+                inline.runs.append(Run("]"))
+        position = match.end()
+    return True
+
+
+def plain_inline(content: str) -> Inline | None:
+    """The runs of a paragraph's content made of plain lines (see above), line breaks kept;
+    None when anything in it needs markdown-it's inline parser."""
+    inline = Inline()
+    lines = content.split("\n")
+    for number, raw in enumerate(lines):
+        last = number == len(lines) - 1
+        line = raw.lstrip(" ") if number else raw
+        if not last and line.endswith("\\"):
+            body, hard = line[:-1], True  # a backslash before the line end: a hard break
+        else:
+            body, hard = line, not last and line.endswith("  ")
+            body = body.rstrip(" ") if not last else body
+        if not _plain_line(body, inline):
+            return None
+        if not last:
+            inline.runs.append(BREAK)
+        del hard  # both breaks are a line break to the entry reader
+    return _merged(inline)
 
 
 class InlineParser:
@@ -203,6 +298,10 @@ class InlineParser:
         self._env = env
 
     def read(self, token: Token) -> Inline:
+        if not token.children and not self._env.get("references"):
+            plain = plain_inline(token.content)
+            if plain is not None:
+                return plain
         if token.children is None or not token.children:
             children: list[Token] = []
             self._md.inline.parse(token.content, self._md, self._env, children)

@@ -5,10 +5,14 @@ from __future__ import annotations
 import textwrap
 
 import pytest
+from markdown_it.token import Token
 
 from pipeline.core.ids import title_key_id
 from pipeline.models import Link
+from pipeline.parse.readme import blocks
 from pipeline.parse.readme.entries import describe_markdown, parse_entries
+from pipeline.parse.readme.inline import plain_inline, read_inline
+from tests.conftest import SHARED_DIR, require
 
 TABLE = textwrap.dedent(
     """\
@@ -204,3 +208,57 @@ def test_a_document_without_a_paper_list_says_what_it_saw() -> None:
 )
 def test_items_that_name_no_paper_are_not_cards(item: str) -> None:
     assert parse_entries(f"# L\n\n## T\n\n{item}\n").items == []
+
+
+# --------------------------------------------------------------------------- the plain-line path
+
+CORPUS_FILES = [
+    "lists/Awesome-Diffusion-Models/README.md",
+    "lists/Awesome-Graph-LLM/README.md",
+    "lists/Awesome-LLM/README.md",
+    "lists/awesome-trustworthy-deep-learning/FULL_LIST.md",
+    "awesome-deep-phenomena/README@ad1eb52-2025-01-07.md",
+]
+
+
+@pytest.mark.parametrize("name", CORPUS_FILES)
+def test_plain_lines_read_without_the_inline_parser_read_as_markdown_it_reads_them(
+    name: str,
+) -> None:
+    text = require(SHARED_DIR / "corpus" / name).read_text(encoding="utf-8")
+    taken = 0
+    for _, chunk in blocks.chunks(text):
+        md = blocks.parser_for(chunk)
+        env: dict[str, object] = {}
+        for token in md.parse(chunk, env):
+            if token.type != "inline" or env.get("references"):
+                continue
+            fast = plain_inline(token.content)
+            if fast is None:
+                continue
+            taken += 1
+            children: list[Token] = []
+            md.inline.parse(token.content, md, env, children)
+            slow = read_inline(children)
+            assert (fast.runs, fast.links, fast.images) == (slow.runs, slow.links, slow.images), (
+                token.content
+            )
+    assert taken >= 100
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Title with `code` in it",
+        "An &amp; entity",
+        "A [reference][ref] link",
+        "snake_case_title",
+        "a*b*c intraword emphasis",
+        "**bold**text glued on",
+        "[x](javascript:alert(1))",
+        "An <b>HTML</b> tag",
+        "Escaped \\* star",
+    ],
+)
+def test_lines_with_other_markup_are_left_to_the_inline_parser(line: str) -> None:
+    assert plain_inline(line) is None
