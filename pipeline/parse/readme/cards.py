@@ -42,11 +42,11 @@ from pipeline.parse.readme.blocks import (
 from pipeline.parse.readme.fields import (
     SubItem,
     clean_title,
+    details_summaries,
     is_paper_label,
     link_label,
     read_sub_items,
     snippet,
-    strip_html,
 )
 from pipeline.parse.readme.format import FormatReading, ReadmeFormat, SectionReading, Settled
 from pipeline.parse.readme.headings import (
@@ -392,21 +392,14 @@ class _ListEvent:
 
 
 _Event = _HeadingEvent | _SummaryEvent | _DetailsEndEvent | _ListEvent
-_DETAILS_PARTS = re.compile(
-    r"<summary\b[^>]*>(?P<summary>.*?)</summary\s*>|(?P<end></details\s*>)",
-    re.IGNORECASE | re.DOTALL,
-)
 
 
 def _html_events(content: str) -> list[_Event]:
     """The summaries and '</details>' of an HTML block, in order."""
-    events: list[_Event] = []
-    for match in _DETAILS_PARTS.finditer(content):
-        if match.group("end"):
-            events.append(_DetailsEndEvent())
-        else:
-            events.append(_SummaryEvent(strip_html(match.group("summary"))))
-    return events
+    return [
+        _DetailsEndEvent() if summary is None else _SummaryEvent(summary)
+        for summary in details_summaries(content)
+    ]
 
 
 @lru_cache(maxsize=1024)

@@ -45,6 +45,7 @@ from pipeline.parse.readme.blocks import (
 from pipeline.parse.readme.fields import (
     SubItem,
     SubItemKind,
+    details_summaries,
     read_sub_items,
     snippet,
     split_authors_venue,
@@ -88,9 +89,6 @@ _EVIDENCE = frozenset({"paper_link", "venue", "year", "authors", "citation"})
 MIN_RESOURCE_SECTION = 3
 _LIST_FILE = re.compile(r"\.(?:md|markdown)(?:[#?].*)?$", re.IGNORECASE)
 _HTML_HEADING = re.compile(r"^\s*<h(?P<level>[1-6])\b[^>]*>(?P<text>.*?)</h[1-6]\s*>", re.I | re.S)
-_DETAILS_PARTS = re.compile(
-    r"<summary\b[^>]*>(?P<summary>.*?)</summary\s*>|(?P<end></details\s*>)", re.I | re.S
-)
 
 
 # --------------------------------------------------------------------------- survey
@@ -376,8 +374,8 @@ def _html_block(walk: _Walk, token: Token, chunk: _Chunk) -> None:
     if heading is not None:
         walk.set_html_role(heading_role(strip_html(heading.group("text"))))
         return
-    for match in _DETAILS_PARTS.finditer(content):
-        walk.set_summary(None if match.group("end") else strip_html(match.group("summary")))
+    for summary in details_summaries(content):
+        walk.set_summary(summary)
     context = walk.context()
     if context.kind != "topic":
         return

@@ -95,6 +95,21 @@ def strip_html(text: str) -> str:
     return squash_spaces(text)
 
 
+_DETAILS_PARTS = re.compile(
+    r"<summary\b[^>]*>(?P<summary>.*?)</summary\s*>|(?P<end></details\s*>)",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def details_summaries(html_text: str) -> list[str | None]:
+    """The '<summary>' texts and '</details>' (None) of an HTML block, in order: outside a
+    list item they head the blocks that follow, as sub-headings ('Survey: 2022')."""
+    return [
+        None if match.group("end") else strip_html(match.group("summary"))
+        for match in _DETAILS_PARTS.finditer(html_text)
+    ]
+
+
 def split_label(text: str) -> tuple[SubItemKind, str]:
     """The kind of a card's sub-bullet and its body without the label.
 
