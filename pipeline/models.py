@@ -11,7 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from pipeline.core.ids import name_problem
 
@@ -176,14 +176,29 @@ class Enrichment(Record):
 # --------------------------------------------------------------------------- README cards
 
 
+class CardProvenance(Provenance):
+    """Where a README card was read: its source, line, and file when not the README itself."""
+
+    file: str | None = Field(
+        default=None,
+        description="the file of the README's repository the card was read from when not the "
+        "README: a list file it links to, e.g. 'FULL_LIST.md' (the line is that file's)",
+    )
+
+
 class PaperCard(Record):
     """One paper entry of an awesome-list README."""
 
     id: str
     title: str
     authors: list[str] = Field(default_factory=list)
+    authors_et_al: bool = Field(
+        default=False, description="the author list ends in 'et al.': more authors than listed"
+    )
     venue: str | None = None
-    year: int | None = Field(default=None, description="from the section heading")
+    year: int | None = Field(
+        default=None, description="from the entry, its section heading, or else its venue"
+    )
     topic: str | None = Field(default=None, description="the '## Topic' heading")
     section: str | None = Field(default=None, description="the innermost heading, as written")
     keywords: list[str] = Field(default_factory=list)
@@ -191,8 +206,16 @@ class PaperCard(Record):
     links: list[Link] = Field(default_factory=list)
     arxiv_id: str | None = Field(default=None, description="base id, without version")
     arxiv_version: int | None = None
-    provenance: Provenance
+    provenance: CardProvenance
     enrichment: Enrichment | None = None
+
+    @field_validator("provenance", mode="before")
+    @classmethod
+    def _card_provenance(cls, value: Any) -> Any:
+        """A plain Provenance is a card's provenance in the README itself."""
+        if isinstance(value, Provenance) and not isinstance(value, CardProvenance):
+            return value.model_dump()
+        return value
 
 
 # --------------------------------------------------------------------------- events

@@ -293,7 +293,10 @@ def parse(
     ],
     format: Annotated[
         SourceFormat | None,
-        typer.Option("--format", help="Force the input format (default: detected)."),
+        typer.Option(
+            "--format",
+            help="Force the input format (default: markdown for .md/.markdown, else detected).",
+        ),
     ] = None,
     kind: Annotated[
         str | None,
@@ -312,7 +315,7 @@ def parse(
     from pipeline.core.files import read_capped
     from pipeline.core.ids import sha256_bytes
     from pipeline.kinds import check_kind
-    from pipeline.parse.detect import detect_format
+    from pipeline.parse.detect import format_of_file
     from pipeline.run.steps import parse_snapshot
     from pipeline.sources.decode import decode_bytes
     from pipeline.sources.snapshots import Snapshot
@@ -322,7 +325,7 @@ def parse(
     if decoded.note:
         note(decoded.note)
     text = decoded.text
-    fmt = format or detect_format(text)
+    fmt = format or format_of_file(path, text)
     source = _source_for(path, text, fmt)
     if kind is not None:
         source = source.model_copy(update={"kind": check_kind(kind).name})

@@ -2,18 +2,20 @@
 
 To add a kind: a module in this package with a class that implements
 :class:`~pipeline.kinds.base.SourceKind` (parse, reload, mentions, with_enrichment, tables;
-optionally ``continuations`` and ``parts``) and one line in :data:`KINDS`. Tests and
-plug-ins may call :func:`register_kind`.
+optionally ``continuations`` and ``parts``, or ``gather_parts`` for the files a snapshot
+links to) and one line in :data:`KINDS`. Tests and plug-ins may call :func:`register_kind`.
 """
 
 from __future__ import annotations
 
 from pipeline.core.errors import SourceConfigError
-from pipeline.kinds.base import FollowsDocuments, HasParts, SourceBundle, SourceKind
+from pipeline.core.settings import Settings
+from pipeline.kinds.base import FollowsDocuments, HasParts, LinksFiles, SourceBundle, SourceKind
 from pipeline.kinds.conference import ConferenceKind
 from pipeline.kinds.event import EventBundle, EventPageKind
 from pipeline.kinds.feed import FeedKind
 from pipeline.kinds.readme import ReadmeKind
+from pipeline.sources.snapshots import Snapshot
 
 KINDS: dict[str, SourceKind] = {
     kind.name: kind
@@ -46,14 +48,22 @@ def kind_of(bundle: SourceBundle) -> SourceKind:
     return check_kind(bundle.source.kind)
 
 
+def with_linked_files(snapshot: Snapshot, settings: Settings) -> Snapshot:
+    """The snapshot with the other files its kind reads records from (most kinds: none)."""
+    kind = check_kind(snapshot.source.kind)
+    return kind.gather_parts(snapshot, settings) if isinstance(kind, LinksFiles) else snapshot
+
+
 __all__ = [
     "KINDS",
     "EventBundle",
     "FollowsDocuments",
     "HasParts",
+    "LinksFiles",
     "SourceBundle",
     "SourceKind",
     "check_kind",
     "kind_of",
     "register_kind",
+    "with_linked_files",
 ]

@@ -16,6 +16,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from pydantic import BaseModel
 
+from pipeline.core.settings import Settings
 from pipeline.link.papers import Mention
 from pipeline.models import Enrichment, ParseWarning, Source
 from pipeline.sources.snapshots import Snapshot
@@ -109,4 +110,15 @@ class HasParts(Protocol):
 
     def parts(self, bundle: SourceBundle) -> list[Source]:
         """The sources this one names; a run reads them as if sources.toml listed them."""
+        ...
+
+
+@runtime_checkable
+class LinksFiles(Protocol):
+    """A kind whose records also come from other files its snapshot names (a README's linked
+    list files): it fetches them in the snapshot step, so that they are inputs of the version
+    (a changed part means a new version, an unchanged one lets a stored version be reused)."""
+
+    def gather_parts(self, snapshot: Snapshot, settings: Settings) -> Snapshot:
+        """The snapshot with its parts (and a note for any that could not be read)."""
         ...

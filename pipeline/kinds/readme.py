@@ -1,15 +1,28 @@
-"""The ``readme`` kind: an awesome-list README, read into paper cards."""
+"""The ``readme`` kind: an awesome-list README, read into paper cards, with the list files
+of its repository it links to (``FULL_LIST.md``, ``paper_list/*.md``)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import cast
 
+from pipeline.core.errors import PipelineError
 from pipeline.core.ids import first_openreview_id
+from pipeline.core.settings import Settings
 from pipeline.kinds.base import EnrichmentOf, SourceBundle, TableReader
 from pipeline.link.papers import Mention
-from pipeline.models import Appearance, AppearanceKind, PaperCard, ParseWarning, ReadmeDocument
-from pipeline.parse.readme import read_readme
-from pipeline.sources.snapshots import Snapshot
+from pipeline.models import (
+    Appearance,
+    AppearanceKind,
+    PaperCard,
+    ParseWarning,
+    ReadmeDocument,
+    SourceFormat,
+)
+from pipeline.parse.readme import read_readme, with_list_files
+from pipeline.parse.readme.list_files import linked_list_files
+from pipeline.sources.fetch import resolve_source_url
+from pipeline.sources.snapshots import Snapshot, SnapshotPart, load_part
 from pipeline.store.versions import MAIN_TABLE, Table
 
 
@@ -17,12 +30,57 @@ def _document(bundle: SourceBundle) -> ReadmeDocument:
     return cast(ReadmeDocument, bundle.document)
 
 
+def readme_url(snapshot: Snapshot) -> str:
+    """Where the README was read from, for its relative links: the raw file on GitHub."""
+    return resolve_source_url(snapshot.source.url).fetch_url
+
+
+def gather_list_files(
+    snapshot: Snapshot, settings: Settings, base_url: str | None = None
+) -> tuple[tuple[SnapshotPart, ...], list[str]]:
+    """The list files a markdown README links to, fetched and kept in raw/<source>/, and a
+    note for each that could not be read."""
+    fmt = snapshot.format or snapshot.source.format
+    if fmt is not SourceFormat.markdown:
+        return (), []  # page text and HTML keep no links to follow
+    parts: list[SnapshotPart] = []
+    notes: list[str] = []
+    for linked in linked_list_files(snapshot.text, base_url or readme_url(snapshot)):
+        try:
+            part = load_part(snapshot.source, linked.name, linked.url, settings)
+        except PipelineError as exc:
+            notes.append(f"{snapshot.source.id}: list file {linked.name} not read: {exc}")
+            continue
+        parts.append(part)
+        if part.note:
+            notes.append(part.note)
+    return tuple(parts), notes
+
+
+def read_with_list_files(snapshot: Snapshot) -> ReadmeDocument:
+    """The README's cards, then each linked list file's, as one document."""
+    source_id = snapshot.source.id
+    fmt = snapshot.format or snapshot.source.format
+    readme = read_readme(snapshot.text, source_id, fmt).document
+    files = [
+        (part.name, read_readme(part.text, source_id, part.format or SourceFormat.markdown))
+        for part in snapshot.parts
+    ]
+    return with_list_files(readme, [(name, reading.document) for name, reading in files])
+
+
 class ReadmeKind:
     name = "readme"
 
+    def gather_parts(self, snapshot: Snapshot, settings: Settings) -> Snapshot:
+        parts, notes = gather_list_files(snapshot, settings)
+        if not parts and not notes:
+            return snapshot
+        note = "; ".join(note for note in (snapshot.note, *notes) if note) or None
+        return replace(snapshot, parts=parts, note=note)
+
     def parse(self, snapshot: Snapshot) -> SourceBundle:
-        fmt = snapshot.format or snapshot.source.format
-        return SourceBundle(snapshot, read_readme(snapshot.text, snapshot.source.id, fmt).document)
+        return SourceBundle(snapshot, read_with_list_files(snapshot))
 
     def reload(self, snapshot: Snapshot, table: TableReader) -> SourceBundle:
         document = ReadmeDocument(

@@ -32,6 +32,17 @@ def detect_format(text: str) -> SourceFormat:
     return SourceFormat.text
 
 
+_MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
+
+
+def format_of_file(path: Path, text: str) -> SourceFormat:
+    """A file's format: markdown when its name says so (a README that opens with '<div>' or
+    '<table>' is still markdown), else from its shape."""
+    if path.suffix.lower() in _MARKDOWN_SUFFIXES:
+        return SourceFormat.markdown
+    return detect_format(text)
+
+
 def detect_kind(text: str, fmt: SourceFormat) -> str:
     """README, feed, or the kind of event page (workshop, session, listing) it shows."""
     if fmt is SourceFormat.markdown:

@@ -1,10 +1,11 @@
 """The one-off ingestion chain: ``paper-pipeline ingest-readme URL|PATH [--name] [--add]``.
 
 1. :func:`prepare_readme`: fetch the URL (GitHub repository and blob URLs give the raw README;
-   the last snapshot serves when the fetch fails) or read the file, find a paper list in it
-   (the same format choice a refresh makes, :func:`pipeline.parse.readme.read_readme`), and
-   keep its bytes in ``raw/<name>/``. A document without a paper list is refused with one
-   line saying what it holds, before anything is written: never an empty dataset.
+   the last snapshot serves when the fetch fails) or read the file, and the list files of
+   its repository it links to (``FULL_LIST.md``, ``paper_list/*.md``); find a paper list in
+   them (the same format choice a refresh makes, :func:`pipeline.parse.readme.read_readme`),
+   and keep their bytes in ``raw/<name>/``. A document without a paper list is refused with
+   one line saying what it holds, before anything is written: never an empty dataset.
 2. parse, link, enrich and write with the steps every chain shares
    (:mod:`pipeline.run.steps`): the README's own versioned dataset under
    ``processed/<name>/``; the papers dataset is the refresh's, left alone.
@@ -25,10 +26,11 @@ from pipeline.core.files import read_capped
 from pipeline.core.ids import check_name, sha256_bytes, slugify
 from pipeline.core.settings import Settings
 from pipeline.kinds import SourceBundle
-from pipeline.models import ReadmeDocument, Source, SourceFormat
+from pipeline.models import Source, SourceFormat
 from pipeline.parse.detect import detect_format
 from pipeline.parse.readme import ReadmeReading, read_readme
-from pipeline.parse.readme.paper_list import describe_markdown
+from pipeline.parse.readme.entries import describe_markdown
+from pipeline.parse.readme.list_files import linked_list_files
 from pipeline.run import steps
 from pipeline.run.runner import IN_PROCESS, Runner
 from pipeline.sources.config import add_source
@@ -37,7 +39,11 @@ from pipeline.sources.fetch import FetchResult, resolve_source_url
 from pipeline.sources.snapshots import (
     MEDIA_TYPES,
     SUFFIX_FORMATS,
+    FetchedPart,
     Snapshot,
+    SnapshotPart,
+    fetch_part,
+    keep_part,
     read_local,
     retrieve,
     store_snapshot,
@@ -61,6 +67,7 @@ class PreparedReadme:
     cards: int
     notes: tuple[str, ...] = ()
     fell_back: bool = False
+    parts: tuple[SnapshotPart, ...] = ()  # the linked list files, kept in raw/<name>/ too
 
 
 @dataclass(frozen=True)
@@ -193,20 +200,26 @@ def refusal(reading: ReadmeReading, text: str) -> str:
     return seen
 
 
-def recognise(
-    text: str, source: Source, declared: SourceFormat | None, label: str
-) -> tuple[ReadmeDocument, SourceFormat]:
-    """The reading that finds paper cards, or one line saying what the text holds."""
-    reading = read_readme(text, source.id, _first_format(declared, text))
-    if not reading.document.items:
-        raise PipelineError(f"{label}: no paper list recognised: {refusal(reading, text)}")
-    return reading.document, reading.format
+def _list_files(
+    text: str, source: Source, base_url: str, settings: Settings
+) -> tuple[list[FetchedPart], list[str]]:
+    """The list files the README links to, fetched (nothing kept yet), and a note for each
+    that could not be read."""
+    fetched: list[FetchedPart] = []
+    notes: list[str] = []
+    for linked in linked_list_files(text, base_url):
+        try:
+            fetched.append(fetch_part(source, linked.name, linked.url, settings))
+        except PipelineError as exc:
+            notes.append(f"{source.id}: list file {linked.name} not read: {exc}")
+    return fetched, notes
 
 
 def prepare_readme(target: str, settings: Settings, name: str | None = None) -> PreparedReadme:
-    """Fetch or read a README, recognise its paper list and keep its bytes in raw/.
+    """Fetch or read a README and its linked list files, recognise a paper list in them and
+    keep their bytes in raw/.
 
-    Raises a one-line PipelineError for a failed fetch, an empty or binary file, or a document
+    Raises a one-line PipelineError for a failed fetch, an empty or binary file, or documents
     without a paper list; nothing is written to raw/ then.
     """
     source_id = dataset_name(target, name)
@@ -214,9 +227,24 @@ def prepare_readme(target: str, settings: Settings, name: str | None = None) -> 
     decoded = decode_bytes(body.data, body.label)
     text = decoded.text
     source = Source(id=source_id, kind="readme", url=body.url)
-    document, fmt = recognise(text, source, body.declared, body.label)
-    source = source.model_copy(update={"format": fmt, "title": document.title})
+    reading = read_readme(text, source.id, _first_format(body.declared, text))
+    fmt = reading.format
     notes = [note for note in (body.note, decoded.note) if note]
+    list_files: list[FetchedPart] = []
+    if fmt is SourceFormat.markdown:
+        base_url = resolve_source_url(target).fetch_url if _is_url(target) else body.url
+        list_files, missing = _list_files(text, source, base_url, settings)
+        notes.extend(missing)
+    cards = len(reading.document.items) + sum(
+        len(read_readme(part.text, source.id, SourceFormat.markdown).document.items)
+        for part in list_files
+    )
+    if not cards:
+        linked = f" (nor in its {len(list_files)} linked list files)" if list_files else ""
+        raise PipelineError(
+            f"{body.label}: no paper list recognised: {refusal(reading, text)}{linked}"
+        )
+    source = source.model_copy(update={"format": fmt, "title": reading.document.title})
     if body.to_store is not None:
         result = body.to_store
         if not _is_url(target):
@@ -233,14 +261,17 @@ def prepare_readme(target: str, settings: Settings, name: str | None = None) -> 
             f"{source_id}: the snapshot is kept as {kept_as.value} (from its type and name) "
             f"but reads as {fmt.value}; a refresh would read it as {kept_as.value}"
         )
+    parts = tuple(keep_part(settings.raw_dir, part) for part in list_files)
+    notes.extend(part.note for part in parts if part.note)
     source = source.model_copy(update={"snapshot": _relative(path, settings.raw_dir)})
     return PreparedReadme(
         source=source,
         snapshot_path=path,
         sha256=digest,
-        cards=len(document.items),
+        cards=cards,
         notes=tuple(notes),
         fell_back=body.note is not None,
+        parts=parts,
     )
 
 
@@ -261,6 +292,7 @@ def kept_snapshot(prepared: PreparedReadme) -> Snapshot:
         sha256=sha256_bytes(data),
         format=prepared.source.format,
         note="; ".join(prepared.notes) or None,
+        parts=prepared.parts,
     )
 
 

@@ -20,7 +20,14 @@ from pipeline.core.locks import dataset_locks, state_lock
 from pipeline.core.progress import progress
 from pipeline.core.settings import Settings
 from pipeline.enrich import EnrichmentReport, PaperRef, enricher_for
-from pipeline.kinds import FollowsDocuments, HasParts, SourceBundle, check_kind, kind_of
+from pipeline.kinds import (
+    FollowsDocuments,
+    HasParts,
+    SourceBundle,
+    check_kind,
+    kind_of,
+    with_linked_files,
+)
 from pipeline.link.papers import LinkResult, link_papers
 from pipeline.models import (
     Enrichment,
@@ -77,15 +84,24 @@ def run_locks(
         yield
 
 
-def snapshot_inputs(snapshot: Snapshot, raw_dir: Path) -> list[InputFile]:
-    """The inputs a version depends on: the snapshot's bytes and the source's definition."""
+def _shown(path: Path, raw_dir: Path) -> str:
     try:
-        shown = snapshot.path.relative_to(raw_dir).as_posix()
+        return path.relative_to(raw_dir).as_posix()
     except ValueError:
-        shown = snapshot.path.as_posix()
+        return path.as_posix()
+
+
+def snapshot_inputs(snapshot: Snapshot, raw_dir: Path) -> list[InputFile]:
+    """The inputs a version depends on: the snapshot's bytes, its parts' (other files its
+    records are read from) and the source's definition."""
+    source_id = snapshot.source.id
     definition = snapshot.source.model_dump_json(exclude_none=True).encode("utf-8")
     return [
-        InputFile(source_id=snapshot.source.id, path=shown, sha256=snapshot.sha256),
+        InputFile(source_id=source_id, path=_shown(snapshot.path, raw_dir), sha256=snapshot.sha256),
+        *(
+            InputFile(source_id=source_id, path=_shown(part.path, raw_dir), sha256=part.sha256)
+            for part in snapshot.parts
+        ),
         InputFile(
             source_id=snapshot.source.id,
             path="sources.toml#" + snapshot.source.id,
@@ -109,7 +125,7 @@ def take_snapshot(
     if not settings.offline:
         pacer.wait(source.url)
     try:
-        snapshot = load_snapshot(source, settings, embedded=embedded)
+        snapshot = with_linked_files(load_snapshot(source, settings, embedded=embedded), settings)
     except PipelineError as exc:
         return f"{source.id}: skipped: {exc}"
     finally:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Literal
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import requests
 from pydantic import ValidationError
@@ -65,6 +65,20 @@ OutcomeStatus = Literal["fetched", "not_modified", "fallback", "embedded"]
 
 
 @dataclass(frozen=True)
+class SnapshotPart:
+    """Another file a source's records are read from (a list file its README links to),
+    kept in raw/<source_id>/ like the source's own document."""
+
+    name: str  # how records name it, e.g. 'FULL_LIST.md'
+    url: str
+    path: Path
+    text: str
+    sha256: str
+    format: SourceFormat | None = None
+    note: str | None = None  # e.g. its fetch failed and its last good snapshot serves
+
+
+@dataclass(frozen=True)
 class Snapshot:
     """The bytes of one captured document, decoded, with where they came from."""
 
@@ -78,6 +92,7 @@ class Snapshot:
     # (a paginated feed's next pages, its abstracts sidecar); empty for one-document sources.
     continuations: tuple[Snapshot, ...] = ()
     fell_back: bool = False  # a fetch failed and an older snapshot serves
+    parts: tuple[SnapshotPart, ...] = ()  # its other files, in the order the source links them
 
 
 def read_snapshot_meta(path: Path) -> SnapshotMeta | None:
@@ -493,3 +508,41 @@ def read_local(path: Path) -> tuple[bytes, FetchResult]:
         body=data,
     )
     return data, fetched
+
+
+@dataclass(frozen=True)
+class FetchedPart:
+    """Another file of a source, fetched this run (or its last good snapshot), not kept yet."""
+
+    name: str  # how records name it, e.g. 'FULL_LIST.md'
+    source: Source  # the source, with the part's url
+    retrieved: Retrieved
+    text: str
+
+
+def fetch_part(source: Source, name: str, url: str, settings: Settings) -> FetchedPart:
+    """Another file of a source (``url``, under ``name``) with the manners of its page: a
+    failed fetch falls back to the last good snapshot of that url; a ``file://`` url is read
+    from disk. Nothing is written; a one-line PipelineError when nothing can serve.
+    """
+    part_source = source.model_copy(update={"url": url, "snapshot": None})
+    if urlsplit(url).scheme == "file":
+        data, fetched = read_local(Path(unquote(urlsplit(url).path)))
+        retrieved = Retrieved(data, "fetched", snapshot_format(part_source, fetched), fetched)
+    else:
+        retrieved = retrieve(part_source, settings, embedded=False)
+    return FetchedPart(name, part_source, retrieved, decode_document(retrieved.data, url))
+
+
+def keep_part(raw_dir: Path, part: FetchedPart) -> SnapshotPart:
+    """Keep a fetched part in raw/<source_id>/ (a snapshot already there stays as it is)."""
+    outcome = keep(raw_dir, part.source, part.retrieved)
+    fmt = outcome.meta.format if outcome.meta else part.retrieved.format
+    return SnapshotPart(
+        part.name, part.source.url, outcome.path, part.text, outcome.sha256, fmt, outcome.note
+    )
+
+
+def load_part(source: Source, name: str, url: str, settings: Settings) -> SnapshotPart:
+    """:func:`fetch_part` then :func:`keep_part`: the part as a run's snapshot step takes it."""
+    return keep_part(settings.raw_dir, fetch_part(source, name, url, settings))

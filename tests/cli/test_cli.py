@@ -58,6 +58,20 @@ def test_parse_format_can_be_forced(tmp_path: Path) -> None:
     assert json.loads(forced.stdout)["items"][0]["arxiv_id"] == "2101.00001"
 
 
+@pytest.mark.parametrize("suffix", [".md", ".markdown", ".MD"])
+def test_parse_reads_a_md_file_as_markdown_even_when_it_opens_with_html(
+    tmp_path: Path, suffix: str
+) -> None:
+    path = tmp_path / f"README{suffix}"
+    path.write_text(
+        '<div align="center"><img src="logo.png"></div>\n\n# List\n\n## Topic\n\n'
+        "- A Paper. [[paper]](https://arxiv.org/abs/2101.00001)\n"
+    )
+    result = run_cli("parse", str(path))
+    assert result.returncode == 0, result.stderr
+    assert [item["arxiv_id"] for item in json.loads(result.stdout)["items"]] == ["2101.00001"]
+
+
 def test_parse_empty_file_is_a_one_line_error(tmp_path: Path) -> None:
     path = tmp_path / "empty.md"
     path.write_text("")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -23,7 +24,14 @@ from pipeline.run.refresh import refresh as run_refresh
 from pipeline.sources.config import add_source, load_sources
 from pipeline.sources.fetch import DEFAULT_ROBOTS
 from pipeline.store.versions import latest_version, read_manifest, read_table
-from tests.conftest import CORPUS_DIR, PROJECT_DIR, README_AD1EB52, require, settings_for
+from tests.conftest import (
+    CORPUS_DIR,
+    PROJECT_DIR,
+    README_AD1EB52,
+    SHARED_DIR,
+    require,
+    settings_for,
+)
 from tests.fake_arxiv import FakeArxiv, FakePaper
 
 CORPUS_SNAPSHOTS = [
@@ -229,6 +237,171 @@ def test_an_unreachable_url_never_fetched_before_is_a_one_line_error(settings: S
     with pytest.raises(PipelineError, match=r"^cannot fetch .*PIPELINE_OFFLINE"):
         ingest_readme("https://github.com/owner/repo", settings)
     assert not settings.processed_dir.exists()
+
+
+# --------------------------------------------------------------------------- linked list files
+
+INDEX_README = textwrap.dedent(
+    """\
+    # Awesome Index
+
+    The lists live in their own files:
+
+    - [Vision](paper_list/vision.md)
+    - [Language](paper_list/language.md)
+    - [Contributing](CONTRIBUTING.md)
+    """
+)
+VISION_LIST = textwrap.dedent(
+    """\
+    # Vision
+
+    ## Papers
+
+    - (2015-12) **Deep Residual Learning for Image Recognition** [paper](https://arxiv.org/abs/1512.03385)
+    - (2020-10) **An Image is Worth 16x16 Words** [paper](https://arxiv.org/abs/2010.11929) | [code](https://github.com/google-research/vision_transformer)
+
+    ## Useful Resources
+
+    - [timm](https://github.com/huggingface/pytorch-image-models) - PyTorch image models.
+    - [mmcv](https://github.com/open-mmlab/mmcv) - OpenMMLab computer vision foundation.
+    - [torchvision](https://github.com/pytorch/vision) - Datasets and models.
+    """
+)
+LANGUAGE_LIST = "# Language\n\n## Papers\n\n- (2017-06) **Attention Is All You Need** [paper](https://arxiv.org/abs/1706.03762)\n"
+
+
+def write_index(folder: Path) -> Path:
+    (folder / "paper_list").mkdir(parents=True)
+    write(folder / "paper_list", "vision.md", VISION_LIST)
+    write(folder / "paper_list", "language.md", LANGUAGE_LIST)
+    write(folder, "CONTRIBUTING.md", "# Contributing\n\n- Open a pull request.\n")
+    return write(folder, "README.md", INDEX_README)
+
+
+def test_a_readme_whose_lists_live_in_linked_files_is_ingested_through_its_links(
+    tmp_path: Path, settings: Settings
+) -> None:
+    readme = write_index(tmp_path / "awesome-index")
+    result = ingest_readme(str(readme), settings)
+    records = read_table(settings.processed_dir, "awesome-index")
+    assert [(r["title"], r["provenance"]["file"], r["year"]) for r in records] == [
+        ("Deep Residual Learning for Image Recognition", "paper_list/vision.md", 2015),
+        ("An Image is Worth 16x16 Words", "paper_list/vision.md", 2020),
+        ("Attention Is All You Need", "paper_list/language.md", 2017),
+    ]
+    assert records[0]["provenance"]["line"] == 5  # the line in its own file
+    assert result.cards == 3
+    # every file is kept in raw/<name>/ and is an input of the version
+    inputs = read_manifest(settings.processed_dir, "awesome-index").inputs
+    kept = sorted(p.name for p in (settings.raw_dir / "awesome-index").glob("*.md"))
+    assert len(kept) == 3 and len(inputs) == 4  # README, two list files, the definition
+    assert {i.path for i in inputs[:3]} == {f"awesome-index/{name}" for name in kept}
+
+
+def test_a_changed_list_file_makes_a_new_version_and_an_unchanged_one_none(
+    tmp_path: Path, settings: Settings
+) -> None:
+    readme = write_index(tmp_path / "awesome-index")
+    first = ingest_readme(str(readme), settings)
+    again = ingest_readme(str(readme), settings)
+    assert again.write.status == "unchanged" and again.write.version == first.write.version
+    vision = tmp_path / "awesome-index" / "paper_list" / "vision.md"
+    vision.write_text(VISION_LIST.replace("16x16 Words", "16x16 Words: Transformers"))
+    changed = ingest_readme(str(readme), settings)
+    assert changed.write.status == "written" and changed.write.version != first.write.version
+
+
+def test_list_files_are_fetched_beside_the_readme_and_a_missing_one_is_a_note(
+    tmp_path: Path, httpserver: HTTPServer, settings: Settings
+) -> None:
+    url = serve_readme(httpserver, "/owner/repo/HEAD/README.md", INDEX_README)
+    httpserver.expect_request("/owner/repo/HEAD/paper_list/vision.md").respond_with_data(
+        VISION_LIST, content_type="text/plain; charset=utf-8"
+    )
+    httpserver.expect_request("/owner/repo/HEAD/paper_list/language.md").respond_with_data(
+        "not found", status=404
+    )
+    online = settings.model_copy(update={"offline": False, "arxiv_api_url": "http://127.0.0.1:9"})
+    result = ingest_readme(url, online, name="index")
+    assert result.cards == 2
+    assert any("list file paper_list/language.md not read" in note for note in result.notes)
+    meta_urls = {
+        SnapshotMeta.model_validate_json(path.read_bytes()).url
+        for path in (settings.raw_dir / "index").glob("*.meta.json")
+    }
+    assert url.replace("README.md", "paper_list/vision.md") in meta_urls
+    assert "CONTRIBUTING" not in " ".join(request.path for request, _ in httpserver.log)
+
+
+def test_a_refresh_reads_the_linked_list_files_again_and_reuses_an_unchanged_version(
+    project_copy: Path,
+) -> None:
+    settings = get_settings()
+    readme = write_index(project_copy / "awesome-index")
+    result = ingest_readme(str(readme), settings)
+    add_source(settings.sources_file, result.source)
+    summary = run_refresh(settings)
+    outcome = {r.dataset: r for r in summary.results}["awesome-index"]
+    assert (outcome.status, outcome.version) == ("unchanged", result.write.version)
+    (project_copy / "awesome-index" / "paper_list" / "language.md").write_text(
+        LANGUAGE_LIST + "- (2018-10) **BERT** [paper](https://arxiv.org/abs/1810.04805)\n"
+    )
+    summary = run_refresh(settings)
+    outcome = {r.dataset: r for r in summary.results}["awesome-index"]
+    assert outcome.status == "written" and outcome.record_counts == {"records": 4}
+
+
+AWESOME_LLM_PAPER_LIST = SHARED_DIR / "corpus" / "lists" / "Awesome-LLM" / "paper_list"
+
+
+def test_awesome_llm_paper_lists_are_read_through_the_readmes_links(
+    tmp_path: Path, httpserver: HTTPServer, settings: Settings
+) -> None:
+    """The corpus README at this commit no longer links its paper_list/; an index README
+    written here links every file, served from 127.0.0.1 like raw.githubusercontent.com."""
+    folder = require(AWESOME_LLM_PAPER_LIST)
+    files = sorted(path.name for path in folder.glob("*.md"))
+    index = "# Awesome-LLM paper lists\n\n" + "".join(
+        f"- [{name.removesuffix('.md')}](paper_list/{name})\n" for name in files
+    )
+    url = serve_readme(httpserver, "/Hannibal046/Awesome-LLM/538eed0/README.md", index)
+    for name in files:
+        httpserver.expect_request(
+            f"/Hannibal046/Awesome-LLM/538eed0/paper_list/{name}"
+        ).respond_with_data((folder / name).read_bytes(), content_type="text/plain; charset=utf-8")
+    online = settings.model_copy(update={"offline": False, "arxiv_api_url": "http://127.0.0.1:9"})
+    result = ingest_readme(url, online, name="awesome-llm")
+    records = read_table(settings.processed_dir, "awesome-llm")
+    # the papers: '- (YYYY-MM) **Title** [paper](url)' items, counted apart from the parser
+    papers = [
+        (name, match.group(1).rstrip(".").strip())
+        for name in files
+        for match in re.finditer(r"^- \(\S+\)\s+\*\*(.*?)\*\*", (folder / name).read_text(), re.M)
+    ]
+    assert result.cards == len(papers) == 59
+    assert [(r["provenance"]["file"].removeprefix("paper_list/"), r["title"]) for r in records] == (
+        papers
+    )
+    by_title = {r["title"]: r for r in records}
+    # read by hand from the files
+    flexgen = by_title[
+        "High-throughput Generative Inference of Large Language Models with a single GPU"
+    ]
+    assert (flexgen["authors"], flexgen["authors_et_al"], flexgen["year"]) == (
+        ["Ying Sheng"],
+        True,
+        2023,
+    )
+    flan = by_title["Scaling Instruction-Finetuned Language Models"]  # '(20220-10)' in the file
+    assert (flan["year"], flan["arxiv_id"]) == (2022, "2210.11416")
+    cot = by_title["Chain of Thought Prompting Elicits Reasoning in Large Language Models"]
+    assert (cot["provenance"]["file"], cot["year"], cot["arxiv_id"]) == (
+        "paper_list/chain_of_thougt.md",
+        2021,
+        "2201.11903",
+    )
+    assert not [r for r in records if "Resource" in (r["section"] or "")]
 
 
 # --------------------------------------------------------------------------- names

@@ -24,67 +24,42 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from pipeline.core.ids import ArxivId, arxiv_id_from_url, disambiguate, title_key_id
-from pipeline.models import Link, PaperCard, ParseWarning, Provenance, ReadmeDocument, SourceFormat
+from pipeline.models import (
+    CardProvenance,
+    Link,
+    PaperCard,
+    ParseWarning,
+    ReadmeDocument,
+    SourceFormat,
+)
+from pipeline.parse.readme.blocks import (
+    LIST_OPEN,
+    chunks,
+    closing_index,
+    forget_parsed_chunks,
+    parse_chunk,
+)
 from pipeline.parse.readme.fields import (
-    Heading,
-    HeadingContext,
     SubItem,
     clean_title,
-    closing_index,
-    heading_context,
-    is_excluded_heading,
+    details_summaries,
     is_paper_label,
     link_label,
     read_sub_items,
     snippet,
+)
+from pipeline.parse.readme.format import FormatReading, ReadmeFormat, SectionReading, Settled
+from pipeline.parse.readme.headings import (
+    Heading,
+    HeadingContext,
+    heading_context,
+    is_document_title,
+    push_heading,
     squash_spaces,
+    year_heading,
 )
-from pipeline.parse.readme.format import ReadmeFormat
-
-_LIST_OPEN = frozenset({"bullet_list_open", "ordered_list_open"})
-
-
-class _Markdown(MarkdownIt):
-    """CommonMark with the core 'inline' step off: inline markup is parsed on demand."""
-
-    def __init__(self) -> None:
-        super().__init__("commonmark")
-        self.disable("inline")
-
-    def normalizeLink(self, url: str) -> str:
-        # Keep hrefs as written (escapes already resolved): no percent-encoding or punycode,
-        # which a record does not want and which costs a third of the inline parse.
-        return url
-
-
-# Block rules a README may not need, each with a pattern every line it could fire on matches.
-# When the pattern finds nothing the rule cannot fire, and skipping it changes no token; it
-# saves a quarter to a third of markdown-it's block parse, which is most of the parse time.
-_SKIPPABLE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("fence", re.compile(r"```|~~~")),
-    ("blockquote", re.compile(r"^[ \t\-+*\d.)]*>", re.MULTILINE)),
-    ("hr", re.compile(r"([*_-])(?:[ \t]*\1){2,}[ \t]*$", re.MULTILINE)),
-    ("lheading", re.compile(r"[=\-][ \t]*$", re.MULTILINE)),
-    ("reference", re.compile(r"\]:")),
-)
-
-
-@lru_cache(maxsize=64)
-def _block_parser(skipped: frozenset[str] = frozenset()) -> MarkdownIt:
-    parser = _Markdown()
-    if skipped:
-        parser.disable(sorted(skipped))
-    return parser
-
-
-def _parser_for(text: str) -> MarkdownIt:
-    """The block parser without the rules that cannot fire anywhere in ``text``."""
-    if "\r" in text:  # the patterns assume '\n' line ends; markdown-it normalises them later
-        return _block_parser()
-    return _block_parser(
-        frozenset(rule for rule, could_fire in _SKIPPABLE_RULES if could_fire.search(text) is None)
-    )
-
+from pipeline.parse.readme.quality import card_quality
+from pipeline.parse.readme.venues import year_in
 
 # --------------------------------------------------------------------------- inline text
 
@@ -202,16 +177,25 @@ def _simple_segments(content: str) -> list[_Segment] | None:
     return segments
 
 
+# After a link: labels left without their URL ('[[code]]'), or the brackets of '[[code](u)]'.
+_LABELS_ONLY = re.compile(r"^(?:\s*\[+[^\[\]]{1,30}\]+)+\s*$|^[\s\[\]()]+$")
+
+
 def _read_title_line(segments: list[_Segment], line: _TitleLine) -> None:
     """Title text is everything outside links; each link becomes a Link labelled by its text.
 
-    A link before any title text *is* the title ('- [Title](url)'): its text is kept.
+    A link before any title text *is* the title ('- [Title](url)'): its text is kept. After a
+    link, a label left without its URL ('[[paper]](u) [[code]]') or the brackets around one
+    ('[[code](u)]', '([paper](u))') are no part of the title.
     """
     title_parts: list[str] = []
+    after_link = bool(line.links)
     for text, href in segments:
         if href is None:
-            title_parts.append(text)
+            if not (after_link and _LABELS_ONLY.match(text)):
+                title_parts.append(text)
             continue
+        after_link = True
         label = link_label(text)
         if (
             not line.title
@@ -222,7 +206,8 @@ def _read_title_line(segments: list[_Segment], line: _TitleLine) -> None:
             label = "link"
         line.links.append(Link(label=label, url=href))
         line.has_paper_link = line.has_paper_link or is_paper_label(label)
-    line.title = clean_title(line.title + " " + "".join(title_parts))
+    # '- Title ([paper](url))': the bracket opened before the link is no part of the title
+    line.title = clean_title((line.title + " " + "".join(title_parts)).rstrip(" (["))
 
 
 def _trailing_italic(children: list[Token]) -> str | None:
@@ -259,6 +244,7 @@ class _Item:
     has_title_paragraph: bool = False
     has_sub_list: bool = False
     sub_items: list[SubItem] = field(default_factory=list)
+    first_sub_line: Token | None = None  # the first sub-bullet's text, if it came first
     snippet: str = ""
 
 
@@ -274,6 +260,7 @@ class _ReadItem:
     links: tuple[tuple[str, str], ...]
     arxiv: ArxivId | None
     authors: tuple[str, ...]
+    et_al: bool
     venue: str | None
     keywords: tuple[str, ...]
     digest: str | None
@@ -316,15 +303,30 @@ def _read_item(tokens: list[Token], start: int, end: int, inline: _Inline) -> _R
                     _loose_paragraph(paragraph, item, inline)
             elif token.type in ("html_block", "code_block", "fence"):
                 item.sub_items.append(SubItem(text=token.content))
-            elif token.type in _LIST_OPEN:
+            elif token.type in LIST_OPEN:
                 item.has_sub_list = True
         elif token.level == level + 3 and item.has_sub_list:
             # the blocks of a sub-bullet: level+2 is its list_item_open
             if token.type == "paragraph_open":
+                if not item.sub_items and not item.has_title_paragraph:
+                    item.first_sub_line = tokens[index + 1]
                 item.sub_items.append(_sub_item(tokens[index + 1], inline))
             elif token.type in ("html_block", "code_block", "fence"):
                 item.sub_items.append(_sub_item(token, inline))
+    if item.first_sub_line is not None:
+        _lift_doubled_bullet(item, inline)
     return _finish_item(item)
+
+
+def _lift_doubled_bullet(item: _Item, inline: _Inline) -> None:
+    """'- - Title. [[paper]](url)' (a doubled bullet): the title line fell into the sub-list;
+    its first sub-bullet is the title line when it has the paper link."""
+    assert item.first_sub_line is not None
+    lifted = _TitleLine()
+    _read_title_line(inline.segments(item.first_sub_line), lifted)
+    if lifted.has_paper_link and lifted.title:
+        item.title = lifted
+        item.sub_items = item.sub_items[1:]
 
 
 def _loose_paragraph(paragraph: Token, item: _Item, inline: _Inline) -> None:
@@ -355,6 +357,7 @@ def _finish_item(item: _Item) -> _ReadItem:
         links=tuple((link.label, link.url) for link in item.title.links),
         arxiv=arxiv,
         authors=tuple(fields.authors) if fields else (),
+        et_al=fields.et_al if fields else False,
         venue=fields.venue if fields else None,
         keywords=tuple(fields.keywords) if fields else (),
         digest=fields.digest if fields else None,
@@ -368,6 +371,19 @@ def _finish_item(item: _Item) -> _ReadItem:
 class _HeadingEvent:
     level: int
     text: str
+    line: int  # 1-based, within its chunk
+
+
+@dataclass(frozen=True)
+class _SummaryEvent:
+    """A '<details><summary>Survey: 2022</summary>' outside lists: a sub-heading in HTML."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class _DetailsEndEvent:
+    """'</details>' outside lists: the end of what a summary headed."""
 
 
 @dataclass(frozen=True)
@@ -375,60 +391,43 @@ class _ListEvent:
     items: tuple[_ReadItem, ...]
 
 
-_Event = _HeadingEvent | _ListEvent
-
-# What can carry block structure across a blank line and a '#' line (fenced code, HTML blocks
-# of types 1-5, link reference definitions) or shift line numbers ('\r'): no chunks then.
-_UNCHUNKABLE = re.compile(
-    r"```|~~~|\]:|\r|<!--|<\?|<![A-Za-z\[]|<(?:script|pre|style|textarea)\b", re.IGNORECASE
-)
-_HEADING_LINE = re.compile(r"#{1,6}(?:[ \t]|$)")
+_Event = _HeadingEvent | _SummaryEvent | _DetailsEndEvent | _ListEvent
 
 
-def _chunks(text: str) -> list[tuple[int, str]]:
-    """The text cut before every '#' heading line that follows a blank line, with each piece's
-    first line number. Such a line closes every open block, so each piece parses to exactly
-    the tokens it has inside the whole text (and unchanged pieces are parsed once: see below).
-    """
-    if _UNCHUNKABLE.search(text):
-        return [(0, text)]
-    lines = text.split("\n")  # markdown-it's own line split
-    starts = [0]
-    for number in range(1, len(lines)):
-        line = lines[number]
-        if (
-            line.startswith("#")
-            and _HEADING_LINE.match(line)
-            and not lines[number - 1].strip(" \t")
-        ):
-            starts.append(number)
-    ends = [*starts[1:], len(lines)]
-    return [(start, "\n".join(lines[start:end])) for start, end in zip(starts, ends, strict=True)]
+def _html_events(content: str) -> list[_Event]:
+    """The summaries and '</details>' of an HTML block, in order."""
+    return [
+        _DetailsEndEvent() if summary is None else _SummaryEvent(summary)
+        for summary in details_summaries(content)
+    ]
 
 
 @lru_cache(maxsize=1024)
 def _chunk_events(chunk: str) -> tuple[_Event, ...]:
-    """Headings and read list items of one chunk, in order.
+    """Headings, summaries and read list items of one chunk, in order.
 
     Cached on the chunk's text: successive snapshots of a README share most of their sections,
     and a pure function of the text can be reused (results are immutable).
     """
-    md = _parser_for(chunk)
-    env: dict[str, Any] = {}
-    tokens = md.parse(chunk, env)
-    inline = _Inline(md, env)
+    parsed = parse_chunk(chunk)
+    tokens = parsed.tokens
+    inline = _Inline(parsed.md, parsed.env)
     events: list[_Event] = []
     index = 0
     while index < len(tokens):
         token = tokens[index]
         if token.type == "heading_open" and token.level == 0:
-            events.append(_HeadingEvent(int(token.tag[1:]), inline.text(tokens[index + 1])))
+            line = (token.map[0] + 1) if token.map else 0
+            text = inline.text(tokens[index + 1])
+            events.append(_HeadingEvent(int(token.tag[1:]), text, line))
             index += 3
-        elif token.type in _LIST_OPEN and token.level == 0:
+        elif token.type in LIST_OPEN and token.level == 0:
             end = closing_index(tokens, index)
             events.append(_ListEvent(tuple(_read_list(tokens, index, end, inline))))
             index = end + 1
         else:
+            if token.type == "html_block" and token.level == 0 and "</" in token.content:
+                events.extend(_html_events(token.content))
             index += 1
     return tuple(events)
 
@@ -451,62 +450,114 @@ def _read_list(tokens: list[Token], start: int, end: int, inline: _Inline) -> li
 def clear_parse_cache() -> None:
     """Forget the parsed chunks (benchmarks time a cold parse with it)."""
     _chunk_events.cache_clear()
+    forget_parsed_chunks()
 
 
 # --------------------------------------------------------------------------- the document
 
 
-def parse_readme_markdown(text: str, source_id: str = "readme") -> ReadmeDocument:
-    """Parse an awesome-list README into cards; what cannot be read becomes a warning."""
-    try:
-        chunks = [(offset, _chunk_events(chunk)) for offset, chunk in _chunks(text)]
-    except Exception as error:  # markdown-it is total on str input; this is a last guard
-        return ReadmeDocument(
-            warnings=[ParseWarning(line=None, message=f"markdown parser failed: {error!r}")]
-        )
+@dataclass
+class _Section:
+    """What the walk found under one markdown heading (line 0: before the first one)."""
+
+    line: int
+    excluded: bool = False
+    found: list[tuple[_ReadItem, HeadingContext, int]] = field(default_factory=list)
+    warnings: list[ParseWarning] = field(default_factory=list)
+
+
+@dataclass
+class _Walk:
     title: str | None = None
+    headings: int = 0
+    topic_lists: int = 0
+    sections: list[_Section] = field(default_factory=list)
+
+
+def _summary_context(context: HeadingContext, summary: str) -> HeadingContext:
+    """A '<summary>Topic: 2022</summary>' under a topic heading: its year and its section."""
+    parsed = year_heading(summary)
+    if context.kind != "topic" or parsed is None:
+        return context
+    topic = parsed.prefix or context.topic
+    return HeadingContext("topic", section=summary, topic=topic, year=parsed.year)
+
+
+def _walk(text: str) -> _Walk:
+    walk = _Walk(sections=[_Section(0)])
     stack: list[Heading] = []
-    found: list[tuple[_ReadItem, HeadingContext, int]] = []
-    warnings: list[ParseWarning] = []
-    topic_lists = 0
-    for offset, events in chunks:
-        for event in events:
+    summary: str | None = None
+    for offset, chunk in chunks(text):
+        for event in _chunk_events(chunk):
             if isinstance(event, _HeadingEvent):
-                is_title = (
-                    title is None and event.level == 1 and not is_excluded_heading(event.text)
-                )
+                walk.headings += 1
+                is_title = is_document_title(event.text, event.level, walk.title is not None)
                 if is_title:
-                    title = event.text
-                while stack and stack[-1].level >= event.level:
-                    stack.pop()
-                stack.append(Heading(event.level, event.text, is_title))
+                    walk.title = event.text
+                push_heading(stack, Heading(event.level, event.text, is_title))
+                summary = None
+                walk.sections.append(_Section(event.line + offset))
+                walk.sections[-1].excluded = heading_context(stack).excluded
+                continue
+            if isinstance(event, _SummaryEvent):
+                summary = event.text
+                continue
+            if isinstance(event, _DetailsEndEvent):
+                summary = None
                 continue
             context = heading_context(stack)
             if context.kind == "excluded":
                 continue
-            topic_lists += context.kind == "topic"
+            if summary is not None:
+                context = _summary_context(context, summary)
+            walk.topic_lists += context.kind == "topic"
+            section = walk.sections[-1]
             for item in event.items:
                 line = item.line + offset
                 problem = _problem(item, context)
                 if problem is not None:
-                    warnings.append(ParseWarning(line=line, message=problem))
+                    section.warnings.append(ParseWarning(line=line, message=problem))
                 elif context.kind == "topic":
-                    found.append((item, context, line))
-    ids = disambiguate([item.key_id for item, _, _ in found])
+                    section.found.append((item, context, line))
+    return walk
+
+
+def _no_cards_reason(walk: _Walk) -> str:
+    if not walk.headings:
+        return "no '#' title and no headings: not an awesome-list README"
+    if not walk.topic_lists:
+        return "no list under a topic heading"
+    return "no list item under a topic heading looks like a card"
+
+
+def _read(
+    text: str, source_id: str, *, unique_ids: bool = True
+) -> tuple[_Walk | None, list[list[PaperCard]], str]:
+    """The walk, each section's cards (ids made unique over the whole document, or their
+    title keys), and, when there is no card, why; a walk of None when the parser failed."""
+    try:
+        walk = _walk(text)
+    except Exception as error:  # markdown-it is total on str input; this is a last guard
+        return None, [], f"markdown parser failed: {error!r}"
+    found = [entry for section in walk.sections for entry in section.found]
+    keys = [item.key_id for item, _, _ in found]
+    ids = iter(disambiguate(keys) if unique_ids else keys)
     cards = [
-        _card(item, context, card_id, source_id, line)
-        for (item, context, line), card_id in zip(found, ids, strict=True)
+        [_card(item, context, next(ids), source_id, line) for item, context, line in section.found]
+        for section in walk.sections
     ]
-    if not cards:
-        reason = (
-            "no '#' title and no headings: not an awesome-list README"
-            if not stack and title is None
-            else "no list under a topic heading"
-            if not topic_lists
-            else "no list item under a topic heading looks like a card"
-        )
-        warnings.append(ParseWarning(line=None, message=f"no paper cards found: {reason}"))
-    return ReadmeDocument(title=title, items=cards, warnings=warnings)
+    reason = "" if found else f"no paper cards found: {_no_cards_reason(walk)}"
+    return walk, cards, reason
+
+
+def parse_readme_markdown(text: str, source_id: str = "readme") -> ReadmeDocument:
+    """Parse an awesome-list README into cards; what cannot be read becomes a warning."""
+    walk, cards, reason = _read(text, source_id)
+    warnings = [w for section in walk.sections for w in section.warnings] if walk else []
+    if reason:
+        warnings.append(ParseWarning(line=None, message=reason))
+    items = [card for section in cards for card in section]
+    return ReadmeDocument(title=walk.title if walk else None, items=items, warnings=warnings)
 
 
 def _problem(item: _ReadItem, context: HeadingContext) -> str | None:
@@ -532,8 +583,9 @@ def _card(
         id=card_id,
         title=item.title,
         authors=list(item.authors),
+        authors_et_al=item.et_al,
         venue=item.venue,
-        year=context.year,
+        year=context.year or year_in(item.venue),
         topic=context.topic,
         section=context.section,
         keywords=list(item.keywords),
@@ -541,21 +593,48 @@ def _card(
         links=[Link(label=label, url=url) for label, url in item.links],
         arxiv_id=item.arxiv.base if item.arxiv else None,
         arxiv_version=item.arxiv.version if item.arxiv else None,
-        provenance=Provenance(source_id=source_id, line=line),
+        provenance=CardProvenance(source_id=source_id, line=line),
     )
 
 
-def _settles(document: ReadmeDocument) -> bool:
-    """Cards most of which have a link are this format's; a list whose cards are mostly
-    linkless (a category bullet over a sub-list of papers: '- Vision' / '  - [Paper](url)')
-    may read better as a paper list, so that format is asked too."""
-    linkless = sum(1 for card in document.items if not card.links)
-    return bool(document.items) and linkless * 2 <= len(document.items)
+# --------------------------------------------------------------------------- as a format
 
 
-FORMAT = ReadmeFormat(
-    name="cards",
-    reads=SourceFormat.markdown,
-    read=lambda text, source_id: parse_readme_markdown(text, source_id=source_id),
-    settles=_settles,
-)
+def _section_reading(section: _Section, cards: list[PaperCard]) -> SectionReading:
+    """A section's cards, scored; settled when this format reads it beyond doubt: cards,
+    nothing it could not read, most cards with a link (a category bullet over a sub-list of
+    papers, '- Vision' / '  - [P](u)', reads as linkless cards: another format may do
+    better), every card of full quality. An excluded section (navigation, tools) is settled
+    with nothing in it."""
+    qualities = [card_quality(card) for card in cards]
+    linkless = sum(1 for card in cards if not card.links)
+    settled = section.excluded or (
+        bool(cards)
+        and not section.warnings
+        and linkless * 2 <= len(cards)
+        and all(quality == 1.0 for quality in qualities)
+    )
+    return SectionReading(
+        line=section.line,
+        cards=tuple(cards),
+        warnings=tuple(section.warnings),
+        score=sum(qualities),
+        settled=settled,
+    )
+
+
+def read_card_sections(text: str, source_id: str, settled: Settled = frozenset()) -> FormatReading:
+    """The card format's reading of every section not in ``settled``."""
+    walk, cards, reason = _read(text, source_id, unique_ids=False)
+    overall = (ParseWarning(line=None, message=reason),) if reason else ()
+    if walk is None:
+        return FormatReading(warnings=overall)
+    sections = tuple(
+        _section_reading(section, section_cards)
+        for section, section_cards in zip(walk.sections, cards, strict=True)
+        if section.line not in settled
+    )
+    return FormatReading(sections=sections, title=walk.title, warnings=overall)
+
+
+FORMAT = ReadmeFormat(name="cards", reads=SourceFormat.markdown, read=read_card_sections)

@@ -11,48 +11,9 @@ import html
 import re
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Literal
 
-from markdown_it.token import Token
-
-from pipeline.core.text import normalise_title
-
-
-def squash_spaces(text: str) -> str:
-    """Same result as :func:`pipeline.core.text.collapse_spaces` (both split on ``str.isspace``,
-    NBSP included), five times faster: it runs on every one of ~500 long digests."""
-    return " ".join(text.split())
-
-
-# --------------------------------------------------------------------------- headings
-
-# 'Empirical Study: 2024', 'Deep Double Descent 2022', '2019': a topic prefix, then a year.
-_YEAR_HEADING = re.compile(r"^(?:(?P<prefix>.*?\S)(?:\s*[:\-–—]\s*|\s+))?(?P<year>(?:19|20)\d{2})$")
-_EXCLUDED_HEADINGS = frozenset(
-    {"table of contents", "contents", "resources", "related resources", "contributing"}
-)
-
-
-@dataclass(frozen=True)
-class YearHeading:
-    """A heading that names a year, with the topic written before it ('' when none)."""
-
-    prefix: str
-    year: int
-
-
-def year_heading(text: str) -> YearHeading | None:
-    """``'Empirical Study: 2024'`` -> ``YearHeading('Empirical Study', 2024)``."""
-    match = _YEAR_HEADING.match(squash_spaces(text))
-    if match is None:
-        return None
-    return YearHeading(match.group("prefix") or "", int(match.group("year")))
-
-
-def is_excluded_heading(text: str) -> bool:
-    """Headings whose lists are navigation or links, never papers (ToC, Resources...)."""
-    return normalise_title(text) in _EXCLUDED_HEADINGS
-
+from pipeline.parse.readme.authors import Names, is_initial, split_names
+from pipeline.parse.readme.headings import squash_spaces
 
 # --------------------------------------------------------------------------- title line
 
@@ -134,6 +95,21 @@ def strip_html(text: str) -> str:
     return squash_spaces(text)
 
 
+_DETAILS_PARTS = re.compile(
+    r"<summary\b[^>]*>(?P<summary>.*?)</summary\s*>|(?P<end></details\s*>)",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def details_summaries(html_text: str) -> list[str | None]:
+    """The '<summary>' texts and '</details>' (None) of an HTML block, in order: outside a
+    list item they head the blocks that follow, as sub-headings ('Survey: 2022')."""
+    return [
+        None if match.group("end") else strip_html(match.group("summary"))
+        for match in _DETAILS_PARTS.finditer(html_text)
+    ]
+
+
 def split_label(text: str) -> tuple[SubItemKind, str]:
     """The kind of a card's sub-bullet and its body without the label.
 
@@ -174,22 +150,10 @@ def clean_digest(body: str) -> str | None:
 
 # --------------------------------------------------------------------------- authors / venue
 
-_NAME_SEPARATORS = re.compile(r"\s*,\s*|\s+and\s+|\s*&\s*")
-_ET_AL = re.compile(r"^et\.?\s+al\.?$", re.IGNORECASE)
-# 'Michael Carbin ICLR 2019': a venue written without the '. ' before it. Only an acronym-like
-# word (two capitals or more) followed by a year is taken, so names are never cut.
 _BARE_VENUE = re.compile(r"\s(?P<venue>[A-Z][\w/&\-]*[A-Z][\w/&\-]*\s+(?:19|20)\d{2})$")
 _HAS_WORD_CHAR = re.compile(r"\w")
 _YEAR = re.compile(r"(?:19|20)\d{2}")
 _LITERAL_ITALIC = re.compile(r"\s(?P<mark>[*_])(?P<venue>[^*_\s](?:[^*_]*[^*_\s])?)(?P=mark)\.?$")
-
-
-def _is_initial(token: str) -> bool:
-    """'T', 'C.Y', 'J.-P' are initials (so the '. ' after them is not a sentence end)."""
-    letters = [ch for ch in token if ch not in ".-"]
-    if not letters or not all(ch.isalpha() and ch.isupper() for ch in letters):
-        return False
-    return len(letters) == 1 or (len(letters) <= 3 and ("." in token or "-" in token))
 
 
 def _is_acronym(token: str) -> bool:
@@ -216,7 +180,7 @@ def _venue_split_point(text: str) -> int | None:
         before = text[:position].rsplit(None, 1)
         if not before:
             return None
-        if not _is_initial(before[-1]):
+        if not is_initial(before[-1]):
             return position
         # After an initial the '. ' usually sits inside a name ('Jordan T. Ash'); it ends the
         # authors only when a venue-shaped text follows (a one-letter surname: 'Weinan E.').
@@ -225,20 +189,7 @@ def _venue_split_point(text: str) -> int | None:
             return position
 
 
-def split_authors(text: str) -> list[str]:
-    """'A, B and C.' -> ['A', 'B', 'C']; 'et al.' is left out."""
-    body = squash_spaces(text)
-    if body.endswith(".") and not _is_initial(body[:-1].rsplit(None, 1)[-1] if body[:-1] else ""):
-        body = body[:-1]
-    names = []
-    for part in _NAME_SEPARATORS.split(body):
-        name = part.strip().strip(",;").strip()
-        if name and not _ET_AL.match(name) and _HAS_WORD_CHAR.search(name):
-            names.append(name)
-    return names
-
-
-def split_authors_venue(text: str, italic_venue: str | None = None) -> tuple[list[str], str | None]:
+def split_authors_venue(text: str, italic_venue: str | None = None) -> tuple[Names, str | None]:
     """Authors and venue of a card's author line, from its plain text.
 
     ``italic_venue`` is the text of a trailing ``*Venue*`` when the caller saw markdown; it wins
@@ -256,7 +207,7 @@ def split_authors_venue(text: str, italic_venue: str | None = None) -> tuple[lis
         venue = squash_spaces(italic_venue)
         ending = line.rstrip(" .")
         if venue and ending.endswith(venue):
-            authors = split_authors(ending[: -len(venue)].rstrip(" ."))
+            authors = split_names(ending[: -len(venue)].rstrip(" ."))
             return authors, venue if _HAS_WORD_CHAR.search(venue) else None
     line = line.rstrip()
     head = line.rstrip(".").rstrip()
@@ -264,11 +215,11 @@ def split_authors_venue(text: str, italic_venue: str | None = None) -> tuple[lis
     if split is not None:
         venue = head[split + 2 :].strip()
         if venue and "," not in venue:
-            return split_authors(head[:split]), venue if _HAS_WORD_CHAR.search(venue) else None
+            return split_names(head[:split]), venue if _HAS_WORD_CHAR.search(venue) else None
     bare = _BARE_VENUE.search(head)
     if bare is not None:
-        return split_authors(head[: bare.start()]), bare.group("venue")
-    return split_authors(line), None
+        return split_names(head[: bare.start()]), bare.group("venue")
+    return split_names(line), None
 
 
 # --------------------------------------------------------------------------- the whole card
@@ -279,6 +230,7 @@ class CardFields:
     """The text fields of one card, as :func:`read_sub_items` reads them from its sub-bullets."""
 
     authors: list[str] = field(default_factory=list)
+    et_al: bool = False
     venue: str | None = None
     keywords: list[str] = field(default_factory=list)
     digest: str | None = None
@@ -310,65 +262,11 @@ def read_sub_items(items: list[SubItem]) -> CardFields:
             # an explicit 'Author List' wins over an unlabelled line taken for the authors
             authors_from = kind
             hint = item.italic_venue if kind is SubItemKind.other else None
-            fields.authors, fields.venue = split_authors_venue(strip_html(body), hint)
+            (fields.authors, fields.et_al), fields.venue = split_authors_venue(
+                strip_html(body), hint
+            )
     fields.digest = " ".join(digests) if digests else None
     return fields
-
-
-# --------------------------------------------------------------------------- headings
-
-
-@dataclass(frozen=True)
-class Heading:
-    level: int
-    text: str
-    is_title: bool = False
-
-
-@dataclass(frozen=True)
-class HeadingContext:
-    """Where a top-level list sits: under a topic (cards), an excluded heading (navigation,
-    resources: silently skipped), or no heading but the title (skipped, card-like items warn)."""
-
-    kind: Literal["topic", "excluded", "outside"]
-    section: str | None = None
-    topic: str | None = None
-    year: int | None = None
-
-    @property
-    def excluded(self) -> bool:
-        return self.kind == "excluded"
-
-
-def heading_context(stack: list[Heading]) -> HeadingContext:
-    """Topic, year and section for a list under these headings (outermost first).
-
-    The year and its topic prefix come from the nearest 'Topic: Year' heading; without a
-    prefix ('### 2019') the topic is the outermost plain heading, never the document title.
-    """
-    if not stack or stack[-1].is_title:
-        return HeadingContext("outside")
-    innermost = stack[-1]
-    if is_excluded_heading(innermost.text):
-        return HeadingContext("excluded")
-    year: int | None = None
-    prefix = ""
-    for heading in reversed(stack):
-        parsed = year_heading(heading.text)
-        if parsed is not None:
-            year, prefix = parsed.year, parsed.prefix
-            break
-    topic: str | None = prefix or None
-    if topic is None:
-        for heading in stack:
-            if (
-                not heading.is_title
-                and not is_excluded_heading(heading.text)
-                and year_heading(heading.text) is None
-            ):
-                topic = heading.text
-                break
-    return HeadingContext("topic", section=innermost.text, topic=topic, year=year)
 
 
 # --------------------------------------------------------------------------- warnings and tokens
@@ -380,13 +278,3 @@ def snippet(text: str) -> str:
     """A short, one-line quote of what a warning is about."""
     text = squash_spaces(text)
     return text if len(text) <= SNIPPET_LENGTH else text[: SNIPPET_LENGTH - 1] + "…"
-
-
-def closing_index(tokens: list[Token], start: int) -> int:
-    """Index of the markdown-it token closing ``tokens[start]`` (same level, '_close' type)."""
-    closing = tokens[start].type.replace("_open", "_close")
-    level = tokens[start].level
-    for index in range(start + 1, len(tokens)):
-        if tokens[index].level == level and tokens[index].type == closing:
-            return index
-    return len(tokens)

@@ -14,20 +14,21 @@ import re
 from dataclasses import dataclass, field
 
 from pipeline.core.ids import disambiguate, title_key_id
-from pipeline.models import PaperCard, ParseWarning, Provenance, ReadmeDocument, SourceFormat
+from pipeline.models import CardProvenance, PaperCard, ParseWarning, ReadmeDocument, SourceFormat
 from pipeline.parse.readme.fields import (
     SubItem,
     clean_title,
-    is_excluded_heading,
     is_paper_label,
     read_sub_items,
     snippet,
-    squash_spaces,
     strip_trailing_labels,
-    year_heading,
 )
-from pipeline.parse.readme.format import ReadmeFormat
+from pipeline.parse.readme.format import FormatReading, ReadmeFormat, SectionReading, Settled
+from pipeline.parse.readme.headings import is_excluded_heading, squash_spaces, year_heading
+from pipeline.parse.readme.quality import reading_score
+from pipeline.parse.readme.venues import year_in
 
+NO_CARDS = "no paper cards found"
 _BULLET = re.compile(r"^(?P<indent>[ \t]*)[•◦▪‣●]\s*(?P<text>.*)$")
 # GitHub's file header ends with e.g. '2941 lines (2285 loc) · 456 KB'.
 _FILE_STATS = re.compile(r"^\s*\d[\d,]*\s+lines?\s+\(\d[\d,]*\s+loc\)", re.IGNORECASE)
@@ -231,13 +232,14 @@ class _Reader:
                 id="",  # set once all titles are known
                 title=title,
                 authors=fields.authors,
+                authors_et_al=fields.et_al,
                 venue=fields.venue,
-                year=pending.section.year,
+                year=pending.section.year or year_in(fields.venue),
                 topic=pending.section.topic,
                 section=pending.section.section,
                 keywords=fields.keywords,
                 digest=fields.digest,
-                provenance=Provenance(source_id=self.source_id, line=pending.line),
+                provenance=CardProvenance(source_id=self.source_id, line=pending.line),
             )
         )
 
@@ -303,7 +305,7 @@ def parse_readme_text(text: str, source_id: str = "readme") -> ReadmeDocument:
             reason = "no section headings ('Topic: Year' lines) above the bullets"
         else:
             reason = "no bullet under a section heading looks like a card"
-        warnings.append(ParseWarning(line=None, message=f"no paper cards found: {reason}"))
+        warnings.append(ParseWarning(line=None, message=f"{NO_CARDS}: {reason}"))
     return ReadmeDocument(title=title, items=items, warnings=warnings)
 
 
@@ -314,13 +316,30 @@ def parse_readme_html(html: str, source_id: str = "readme") -> ReadmeDocument:
     return document.model_copy(update={"warnings": [warning, *document.warnings]})
 
 
-FORMAT = ReadmeFormat(
-    name="page-text",
-    reads=SourceFormat.text,
-    read=lambda text, source_id: parse_readme_text(text, source_id=source_id),
-)
-HTML_FORMAT = ReadmeFormat(
-    name="html-page-text",
-    reads=SourceFormat.html,
-    read=lambda text, source_id: parse_readme_html(text, source_id=source_id),
-)
+def as_one_section(document: ReadmeDocument) -> FormatReading:
+    """A whole-document reading as one section (line 0): page text has no markdown headings
+    to line up with another format's sections."""
+    overall = tuple(w for w in document.warnings if w.message.startswith(NO_CARDS))
+    keyed = [
+        card.model_copy(update={"id": title_key_id("card", card.title)}) for card in document.items
+    ]
+    section = SectionReading(
+        line=0,
+        cards=tuple(keyed),
+        warnings=tuple(w for w in document.warnings if w not in overall),
+        score=reading_score(document.items),
+        settled=bool(document.items),
+    )
+    return FormatReading(sections=(section,), title=document.title, warnings=overall)
+
+
+def _read_text(text: str, source_id: str, settled: Settled) -> FormatReading:
+    return as_one_section(parse_readme_text(text, source_id=source_id))
+
+
+def _read_html(text: str, source_id: str, settled: Settled) -> FormatReading:
+    return as_one_section(parse_readme_html(text, source_id=source_id))
+
+
+FORMAT = ReadmeFormat(name="page-text", reads=SourceFormat.text, read=_read_text)
+HTML_FORMAT = ReadmeFormat(name="html-page-text", reads=SourceFormat.html, read=_read_html)

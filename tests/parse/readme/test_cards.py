@@ -11,6 +11,7 @@ import pytest
 
 from pipeline.core.ids import title_key_id
 from pipeline.models import PaperCard
+from pipeline.parse.readme import blocks
 from pipeline.parse.readme import cards as rm
 from pipeline.parse.readme import fields as card_fields
 from pipeline.parse.readme.cards import parse_readme_markdown
@@ -95,7 +96,7 @@ def test_ad1eb52_italic_venue_hint_and_text_rules_agree(
 def test_plain_line_shortcuts_read_every_ad1eb52_line_as_markdown_it_does(
     ad1eb52_text: str,
 ) -> None:
-    md = rm._block_parser()
+    md = blocks.block_parser()
     env: dict[str, object] = {}
     tokens = md.parse(ad1eb52_text, env)
     inline = rm._Inline(md, env)
@@ -125,17 +126,17 @@ def test_plain_line_shortcuts_read_every_ad1eb52_line_as_markdown_it_does(
 def test_parsing_in_sections_gives_the_same_document_as_one_parse(
     ad1eb52_text: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert len(rm._chunks(ad1eb52_text)) > 60
+    assert len(blocks.chunks(ad1eb52_text)) > 60
     rm.clear_parse_cache()
     in_sections = parse_readme_markdown(ad1eb52_text)
-    monkeypatch.setattr(rm, "_chunks", lambda text: [(0, text)])
+    monkeypatch.setattr(rm, "chunks", lambda text: [(0, text)])
     assert parse_readme_markdown(ad1eb52_text) == in_sections
 
 
 def test_skipped_block_rules_change_no_token_of_the_real_readme(ad1eb52_text: str) -> None:
-    pruned = rm._parser_for(ad1eb52_text)
-    assert pruned is not rm._block_parser()  # some rules were skipped
-    full = [token.as_dict() for token in rm._block_parser().parse(ad1eb52_text, {})]
+    pruned = blocks.parser_for(ad1eb52_text)
+    assert pruned is not blocks.block_parser()  # some rules were skipped
+    full = [token.as_dict() for token in blocks.block_parser().parse(ad1eb52_text, {})]
     assert [token.as_dict() for token in pruned.parse(ad1eb52_text, {})] == full
 
 
@@ -154,9 +155,9 @@ def test_skipped_block_rules_change_no_token_of_the_real_readme(ad1eb52_text: st
 )
 def test_shortcuts_keep_every_construct_that_could_change_the_parse(markdown: str) -> None:
     """Rules are skipped and the text cut in sections only where that cannot change a token."""
-    pruned = [t.as_dict() for t in rm._parser_for(markdown).parse(markdown, {})]
-    assert pruned == [t.as_dict() for t in rm._block_parser().parse(markdown, {})]
-    assert len(rm._chunks(markdown)) == 1
+    pruned = [t.as_dict() for t in blocks.parser_for(markdown).parse(markdown, {})]
+    assert pruned == [t.as_dict() for t in blocks.block_parser().parse(markdown, {})]
+    assert len(blocks.chunks(markdown)) == 1
 
 
 def test_reference_links_and_setext_topics_are_read() -> None:

@@ -1,14 +1,18 @@
-"""Paper lists in the other common awesome-list layouts: tables of papers and link items."""
+"""The general entry reader: tables of papers, link items, and what is not a paper."""
 
 from __future__ import annotations
 
 import textwrap
 
 import pytest
+from markdown_it.token import Token
 
 from pipeline.core.ids import title_key_id
 from pipeline.models import Link
-from pipeline.parse.readme.paper_list import parse_paper_list, read_paper_list
+from pipeline.parse.readme import blocks
+from pipeline.parse.readme.entries import describe_markdown, parse_entries
+from pipeline.parse.readme.inline import plain_inline, read_inline
+from tests.conftest import SHARED_DIR, require
 
 TABLE = textwrap.dedent(
     """\
@@ -28,7 +32,7 @@ TABLE = textwrap.dedent(
 
 
 def test_table_rows_become_cards_with_every_column_read() -> None:
-    doc = parse_paper_list(TABLE, source_id="grok")
+    doc = parse_entries(TABLE, source_id="grok")
     assert doc.title == "Awesome Grokking"
     assert doc.warnings == []
     first, second = doc.items
@@ -50,7 +54,7 @@ def test_table_rows_become_cards_with_every_column_read() -> None:
 
 
 def test_a_linked_title_cell_is_the_paper_link_and_notes_become_the_digest() -> None:
-    doc = parse_paper_list(
+    doc = parse_entries(
         "## Papers\n\n| Paper | Date | TL;DR | Tags |\n|---|---|---|---|\n"
         "| [Scaling Laws](https://arxiv.org/abs/2001.08361) | 2020-01 | Bigger is better. "
         "| scaling; LLM, compute |\n"
@@ -63,7 +67,7 @@ def test_a_linked_title_cell_is_the_paper_link_and_notes_become_the_digest() -> 
 
 
 def test_title_column_wins_over_a_paper_column_which_then_holds_links() -> None:
-    doc = parse_paper_list(
+    doc = parse_entries(
         "| Paper | Title |\n|---|---|\n| [link](https://openreview.net/x) | A Real Title |\n"
     )
     (card,) = doc.items
@@ -72,7 +76,7 @@ def test_title_column_wins_over_a_paper_column_which_then_holds_links() -> None:
 
 
 def test_link_cells_written_as_text_still_give_links_and_arxiv_ids() -> None:
-    doc = parse_paper_list(
+    doc = parse_entries(
         "| Title | arXiv | Code |\n|---|---|---|\n"
         "| One | arXiv:1706.03762 | https://github.com/a/b |\n"
     )
@@ -85,7 +89,7 @@ def test_link_cells_written_as_text_still_give_links_and_arxiv_ids() -> None:
 
 
 def test_row_without_title_warns_with_its_line_and_empty_rows_are_layout() -> None:
-    doc = parse_paper_list(
+    doc = parse_entries(
         "# L\n\n| Title | Venue |\n|---|---|\n| Kept | NeurIPS |\n|  |  |\n|  | ICML 2020 |\n"
     )
     assert [card.title for card in doc.items] == ["Kept"]
@@ -94,12 +98,15 @@ def test_row_without_title_warns_with_its_line_and_empty_rows_are_layout() -> No
 
 
 def test_tables_without_a_title_column_or_under_excluded_headings_give_no_cards() -> None:
-    doc, survey = read_paper_list(
+    text = (
         "# Tool\n\n| Option | Meaning |\n|---|---|\n| -v | verbose |\n\n"
         "## Contents\n\n| Title |\n|---|\n| Not a paper |\n"
     )
+    doc = parse_entries(text)
     assert doc.items == []
-    assert survey.tables == 2 and survey.paper_tables == 1
+    assert "1 table without a title or paper column (columns: Option | Meaning)" in (
+        describe_markdown(text)
+    )
     assert "(columns: Option | Meaning)" in doc.warnings[-1].message
 
 
@@ -136,7 +143,7 @@ LINKS = textwrap.dedent(
 
 
 def test_link_items_of_every_common_shape_become_cards() -> None:
-    doc = parse_paper_list(LINKS)
+    doc = parse_entries(LINKS)
     cards = {card.title: card for card in doc.items}
     assert list(cards) == [
         "A Survey of Large Language Models",
@@ -157,7 +164,7 @@ def test_link_items_of_every_common_shape_become_cards() -> None:
 
 
 def test_a_paper_item_sub_list_holds_authors_venue_and_keywords() -> None:
-    resnet = parse_paper_list(LINKS).items[-1]
+    resnet = parse_entries(LINKS).items[-1]
     assert resnet.authors == ["Kaiming He", "Xiangyu Zhang", "Shaoqing Ren", "Jian Sun"]
     assert (resnet.venue, resnet.year) == ("CVPR 2016", 2016)
     assert resnet.keywords == ["Residual Networks"]
@@ -165,22 +172,24 @@ def test_a_paper_item_sub_list_holds_authors_venue_and_keywords() -> None:
     assert resnet.provenance.line == 18
 
 
-def test_prose_next_to_papers_warns_but_navigation_and_other_lists_do_not() -> None:
-    doc = parse_paper_list(LINKS)
+def test_a_linked_bullet_next_to_papers_warns_but_prose_navigation_and_other_lists_do_not() -> None:
+    doc = parse_entries(LINKS)
     assert [(w.line, w.message.split(":")[0]) for w in doc.warnings] == [
-        (12, "list item is not a paper entry (no titled link)"),
-        (13, "list item is not a paper entry (no titled link)"),
+        (13, "list item has a link but no title"),
     ]
 
 
 def test_the_same_title_twice_gets_distinct_ids() -> None:
-    doc = parse_paper_list("# L\n\n- [Same](https://a.org) - one\n- [Same](https://b.org) - two\n")
+    doc = parse_entries(
+        "# L\n\n- [Same](https://arxiv.org/abs/2101.00001) - one\n"
+        "- [Same](https://arxiv.org/abs/2101.00002) - two\n"
+    )
     first, second = (card.id for card in doc.items)
     assert second == f"{first}-2"
 
 
 def test_a_document_without_a_paper_list_says_what_it_saw() -> None:
-    doc = parse_paper_list("# Tool\n\nProse.\n\n## Install\n\n- pip install tool\n- run it\n")
+    doc = parse_entries("# Tool\n\nProse.\n\n## Install\n\n- pip install tool\n- run it\n")
     assert doc.items == []
     assert doc.warnings[-1].message == (
         "no paper list recognised: 2 headings, 1 paragraph, "
@@ -198,4 +207,58 @@ def test_a_document_without_a_paper_list_says_what_it_saw() -> None:
     ],
 )
 def test_items_that_name_no_paper_are_not_cards(item: str) -> None:
-    assert parse_paper_list(f"# L\n\n## T\n\n{item}\n").items == []
+    assert parse_entries(f"# L\n\n## T\n\n{item}\n").items == []
+
+
+# --------------------------------------------------------------------------- the plain-line path
+
+CORPUS_FILES = [
+    "lists/Awesome-Diffusion-Models/README.md",
+    "lists/Awesome-Graph-LLM/README.md",
+    "lists/Awesome-LLM/README.md",
+    "lists/awesome-trustworthy-deep-learning/FULL_LIST.md",
+    "awesome-deep-phenomena/README@ad1eb52-2025-01-07.md",
+]
+
+
+@pytest.mark.parametrize("name", CORPUS_FILES)
+def test_plain_lines_read_without_the_inline_parser_read_as_markdown_it_reads_them(
+    name: str,
+) -> None:
+    text = require(SHARED_DIR / "corpus" / name).read_text(encoding="utf-8")
+    taken = 0
+    for _, chunk in blocks.chunks(text):
+        md = blocks.parser_for(chunk)
+        env: dict[str, object] = {}
+        for token in md.parse(chunk, env):
+            if token.type != "inline" or env.get("references"):
+                continue
+            fast = plain_inline(token.content)
+            if fast is None:
+                continue
+            taken += 1
+            children: list[Token] = []
+            md.inline.parse(token.content, md, env, children)
+            slow = read_inline(children)
+            assert (fast.runs, fast.links, fast.images) == (slow.runs, slow.links, slow.images), (
+                token.content
+            )
+    assert taken >= 100
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Title with `code` in it",
+        "An &amp; entity",
+        "A [reference][ref] link",
+        "snake_case_title",
+        "a*b*c intraword emphasis",
+        "**bold**text glued on",
+        "[x](javascript:alert(1))",
+        "An <b>HTML</b> tag",
+        "Escaped \\* star",
+    ],
+)
+def test_lines_with_other_markup_are_left_to_the_inline_parser(line: str) -> None:
+    assert plain_inline(line) is None
