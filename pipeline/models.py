@@ -11,7 +11,15 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+)
 
 from pipeline.core.ids import name_problem
 
@@ -98,7 +106,11 @@ class SnapshotMeta(Record):
     # captured_at is the first fetch that returned these bytes, fetched_at the latest one.
     fetched_at: datetime | None = None
     final_url: str | None = Field(default=None, description="after GitHub resolution, redirects")
-    commit: str | None = Field(default=None, description="the commit the url names, if any")
+    commit: str | None = Field(
+        default=None,
+        description="the commit these bytes were last fetched at: the one the url names, or "
+        "the head of the branch it tracks",
+    )
     http_status: int | None = None
     content_type: str | None = None
     etag: str | None = Field(default=None, description="sent back as If-None-Match")
@@ -387,6 +399,18 @@ class InputFile(Record):
     source_id: str
     path: str
     sha256: str
+    commit: str | None = Field(
+        default=None,
+        description="the commit it was read at (a GitHub source); provenance, not identity",
+    )
+
+    @model_serializer(mode="wrap")
+    def _without_no_commit(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # Inputs of sources without commits (pages, local files) keep the shape they had.
+        data: dict[str, Any] = handler(self)
+        if data.get("commit") is None:
+            data.pop("commit", None)
+        return data
 
 
 class OutputFile(Record):

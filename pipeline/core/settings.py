@@ -52,6 +52,14 @@ class Settings(BaseSettings):
     arxiv_cache_ttl_days: float = Field(
         30.0, ge=0, description="age after which cached arXiv answers are asked again"
     )
+    github_api_url: str = Field(
+        "https://api.github.com",
+        description="GitHub's REST API: which commit a tracked README's branch is at",
+    )
+    github_raw_url: str = Field(
+        "https://raw.githubusercontent.com",
+        description="where GitHub's raw files are read (raw.githubusercontent.com URLs)",
+    )
     user_agent: str = Field(DEFAULT_USER_AGENT, description="sent with every request")
     fetch_delay_seconds: float = Field(
         1.0,

@@ -31,8 +31,9 @@ def _document(bundle: SourceBundle) -> ReadmeDocument:
 
 
 def readme_url(snapshot: Snapshot) -> str:
-    """Where the README was read from, for its relative links: the raw file on GitHub."""
-    return resolve_source_url(snapshot.source.url).fetch_url
+    """Where the README was read from, for its relative links: the raw file on GitHub, at
+    the commit it was read at (a tracked README's list files are read at the same one)."""
+    return resolve_source_url(snapshot.source.url).at(snapshot.commit)
 
 
 def gather_list_files(

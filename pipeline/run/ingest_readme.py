@@ -68,6 +68,7 @@ class PreparedReadme:
     notes: tuple[str, ...] = ()
     fell_back: bool = False
     parts: tuple[SnapshotPart, ...] = ()  # the linked list files, kept in raw/<name>/ too
+    commit: str | None = None  # the commit a GitHub README was read at
 
 
 @dataclass(frozen=True)
@@ -144,6 +145,7 @@ class _Body:
     to_store: FetchResult | None = None  # None: already in raw/ (kept_path)
     kept_path: Path | None = None
     note: str | None = None
+    commit: str | None = None  # the commit a GitHub README was read at
 
 
 def _fetch_body(target: str, source_id: str, settings: Settings) -> _Body:
@@ -160,6 +162,7 @@ def _fetch_body(target: str, source_id: str, settings: Settings) -> _Body:
         to_store=retrieved.fetched,
         kept_path=retrieved.path,
         note=retrieved.note,
+        commit=retrieved.commit,
     )
 
 
@@ -232,7 +235,7 @@ def prepare_readme(target: str, settings: Settings, name: str | None = None) -> 
     notes = [note for note in (body.note, decoded.note) if note]
     list_files: list[FetchedPart] = []
     if fmt is SourceFormat.markdown:
-        base_url = resolve_source_url(target).fetch_url if _is_url(target) else body.url
+        base_url = resolve_source_url(target).at(body.commit) if _is_url(target) else body.url
         list_files, missing = _list_files(text, source, base_url, settings)
         notes.extend(missing)
     cards = len(reading.document.items) + sum(
@@ -272,6 +275,7 @@ def prepare_readme(target: str, settings: Settings, name: str | None = None) -> 
         notes=tuple(notes),
         fell_back=body.note is not None,
         parts=parts,
+        commit=body.commit,
     )
 
 
@@ -293,6 +297,7 @@ def kept_snapshot(prepared: PreparedReadme) -> Snapshot:
         format=prepared.source.format,
         note="; ".join(prepared.notes) or None,
         parts=prepared.parts,
+        commit=prepared.commit,
     )
 
 

@@ -91,20 +91,36 @@ def _shown(path: Path, raw_dir: Path) -> str:
         return path.as_posix()
 
 
+DEFINITION = "sources.toml#"  # an input that is a source's definition, not a file
+
+
 def snapshot_inputs(snapshot: Snapshot, raw_dir: Path) -> list[InputFile]:
     """The inputs a version depends on: the snapshot's bytes, its parts' (other files its
-    records are read from) and the source's definition."""
+    records are read from) and the source's definition; each file with the commit it was
+    read at, when it has one. A stored version's snapshot lists what its manifest does."""
+    if snapshot.recorded is not None:
+        return list(snapshot.recorded)
     source_id = snapshot.source.id
     definition = snapshot.source.model_dump_json(exclude_none=True).encode("utf-8")
     return [
-        InputFile(source_id=source_id, path=_shown(snapshot.path, raw_dir), sha256=snapshot.sha256),
+        InputFile(
+            source_id=source_id,
+            path=_shown(snapshot.path, raw_dir),
+            sha256=snapshot.sha256,
+            commit=snapshot.commit,
+        ),
         *(
-            InputFile(source_id=source_id, path=_shown(part.path, raw_dir), sha256=part.sha256)
+            InputFile(
+                source_id=source_id,
+                path=_shown(part.path, raw_dir),
+                sha256=part.sha256,
+                commit=part.commit,
+            )
             for part in snapshot.parts
         ),
         InputFile(
             source_id=snapshot.source.id,
-            path="sources.toml#" + snapshot.source.id,
+            path=DEFINITION + snapshot.source.id,
             sha256=sha256_bytes(definition),
         ),
         *(
@@ -334,13 +350,16 @@ def likely_cause(snapshot: Snapshot) -> str:
     return "its layout may have changed"
 
 
-def _stored_snapshot(source: Source, manifest: Manifest, raw_dir: Path) -> Snapshot | None:
-    """The snapshot a stored version was made from, as its manifest names it."""
-    for item in manifest.inputs:
-        if item.source_id == source.id and not item.path.startswith("sources.toml#"):
-            path = Path(item.path) if Path(item.path).is_absolute() else raw_dir / item.path
-            return Snapshot(source, path, "", item.sha256)
-    return None
+def stored_snapshot(source: Source, manifest: Manifest, raw_dir: Path) -> Snapshot | None:
+    """The snapshot a stored version was made from, as its manifest names it: its first
+    file, with every input of the source recorded, so that a version or the papers made
+    from what it holds list the same inputs (its parts', its definition as it was)."""
+    own = tuple(item for item in manifest.inputs if item.source_id == source.id)
+    first = next((item for item in own if not item.path.startswith(DEFINITION)), None)
+    if first is None:
+        return None
+    path = Path(first.path) if Path(first.path).is_absolute() else raw_dir / first.path
+    return Snapshot(source, path, "", first.sha256, commit=first.commit, recorded=own)
 
 
 def guard_drop(
@@ -368,7 +387,7 @@ def guard_drop(
         f"{source.id}: not published: {after} records against {before} in {name} "
         f"({likely_cause(bundle.snapshot)}); "
     )
-    stored = _stored_snapshot(source, manifest, settings.raw_dir)
+    stored = stored_snapshot(source, manifest, settings.raw_dir)
 
     def table(table_name: str) -> list[dict[str, Any]]:
         return read_table(settings.processed_dir, source.id, name, table_name)

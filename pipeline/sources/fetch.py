@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import ipaddress
+import json
 import re
 import socket
 import threading
@@ -27,7 +28,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
 import requests
@@ -67,7 +68,44 @@ FetchStatus = Literal["fetched", "not_modified", "failed"]
 
 _GITHUB_HOSTS = {"github.com", "www.github.com"}
 _RAW_HOST = "raw.githubusercontent.com"
+RAW_BASE = f"https://{_RAW_HOST}"
 _COMMIT = re.compile(r"^[0-9a-f]{7,40}$", re.IGNORECASE)
+_FULL_SHA = re.compile(r"^[0-9a-f]{40}$", re.IGNORECASE)
+DEFAULT_BRANCH = "HEAD"  # the ref of a repository URL: whatever its default branch is
+SHA_MEDIA_TYPE = "application/vnd.github.sha"  # the commits API answers with the bare sha
+_API_MAX_BYTES = 64 * 1024
+
+FollowMode = Literal["tracking", "pinned", "page", "local"]
+
+
+def _commit_of(ref: str) -> str | None:
+    # A ref of 7-40 hex digits is taken as a commit; a branch so named would be misread
+    # (read as pinned: fetched once, never followed).
+    return ref.lower() if _COMMIT.match(ref) else None
+
+
+@dataclass(frozen=True)
+class GitHubFile:
+    """A file of a GitHub repository at a ref, as a source URL names it."""
+
+    owner: str
+    repo: str
+    ref: str  # DEFAULT_BRANCH, a branch or tag, or a commit
+    path: str  # in the repository, e.g. 'README.md'
+
+    @property
+    def commit(self) -> str | None:
+        """The commit the URL names; None when it names a branch (it tracks that branch)."""
+        return _commit_of(self.ref)
+
+    def raw_url(self, ref: str | None = None) -> str:
+        """The file on raw.githubusercontent.com, at ``ref`` (default: the URL's own)."""
+        return f"{RAW_BASE}/{self.owner}/{self.repo}/{ref or self.ref}/{self.path}"
+
+    def commits_api_url(self, api_base: str) -> str:
+        """GitHub's 'get a commit' endpoint for the ref: with SHA_MEDIA_TYPE, just its sha."""
+        ref = quote(self.ref, safe="")
+        return f"{api_base.rstrip('/')}/repos/{self.owner}/{self.repo}/commits/{ref}"
 
 
 @dataclass(frozen=True)
@@ -76,12 +114,21 @@ class ResolvedUrl:
 
     fetch_url: str
     commit: str | None = None
+    github: GitHubFile | None = None  # the repository file behind a GitHub URL
 
+    @property
+    def tracks(self) -> str | None:
+        """The branch a GitHub file URL follows (DEFAULT_BRANCH for a repository URL);
+        None when it pins a commit or is no GitHub file."""
+        if self.github is None or self.commit is not None:
+            return None
+        return self.github.ref
 
-def _commit_of(ref: str) -> str | None:
-    # A ref of 7-40 hex digits is taken as a commit; a branch so named would be misread,
-    # which only costs the commit field in the snapshot metadata.
-    return ref.lower() if _COMMIT.match(ref) else None
+    def at(self, commit: str | None) -> str:
+        """The raw file at ``commit`` (what a tracked URL was read at), else fetch_url."""
+        if self.github is None or commit is None:
+            return self.fetch_url
+        return self.github.raw_url(commit)
 
 
 def resolve_source_url(url: str) -> ResolvedUrl:
@@ -96,21 +143,60 @@ def resolve_source_url(url: str) -> ResolvedUrl:
     host = parts.hostname or ""
     segments = [segment for segment in parts.path.split("/") if segment]
     if host == _RAW_HOST and len(segments) >= 4:
-        return ResolvedUrl(url, _commit_of(segments[2]))
+        owner, repo, ref = segments[:3]
+        github = GitHubFile(owner, repo, ref, "/".join(segments[3:]))
+        return ResolvedUrl(url, github.commit, github)
     if host not in _GITHUB_HOSTS or len(segments) < 2:
         return ResolvedUrl(url)
     owner, repo = segments[0], segments[1].removesuffix(".git")
     rest = segments[2:]
     if not rest:
-        ref, path = "HEAD", ["README.md"]
+        ref, path = DEFAULT_BRANCH, ["README.md"]
     elif rest[0] == "tree" and len(rest) >= 2:
         ref, path = rest[1], [*rest[2:], "README.md"]
     elif rest[0] in ("blob", "raw") and len(rest) >= 3:
         ref, path = rest[1], rest[2:]
     else:  # issues, wiki, a blob without a path...: not a file we know how to read
         return ResolvedUrl(url)
-    raw = f"https://{_RAW_HOST}/{owner}/{repo}/{ref}/{'/'.join(path)}"
-    return ResolvedUrl(raw, _commit_of(ref))
+    github = GitHubFile(owner, repo, ref, "/".join(path))
+    return ResolvedUrl(github.raw_url(), github.commit, github)
+
+
+def follow_mode(url: str) -> tuple[FollowMode, str | None]:
+    """How a refresh follows a source URL, and the ref it follows or pins.
+
+    'tracking': a GitHub repository or branch, read at the commit its branch is at on each
+    run ('default branch', or the branch's name); 'pinned': a GitHub URL naming a commit
+    (the sha), read once; 'page': any other http(s) URL, asked again each run; 'local': a
+    file, or another scheme, read from raw/ only.
+    """
+    resolved = resolve_source_url(url)
+    if resolved.commit is not None:
+        return "pinned", resolved.commit
+    tracks = resolved.tracks
+    if tracks is not None:
+        return "tracking", "default branch" if tracks == DEFAULT_BRANCH else tracks
+    if urlsplit(url).scheme in ("http", "https"):
+        return "page", None
+    return "local", None
+
+
+def on_raw_base(url: str, raw_base: str) -> str:
+    """A raw.githubusercontent.com URL as read from ``raw_base`` (PIPELINE_GITHUB_RAW_URL);
+    any other URL unchanged."""
+    base = raw_base.rstrip("/")
+    if base == RAW_BASE or not url.startswith(RAW_BASE + "/"):
+        return url
+    return base + url[len(RAW_BASE) :]
+
+
+@dataclass(frozen=True)
+class KnownHead:
+    """What the last check found a tracked branch at: the commit (the previous snapshot
+    is current at it) and the API's ETag for that answer, sent back as If-None-Match."""
+
+    commit: str
+    etag: str | None = None
 
 
 # --------------------------------------------------------------------------- results
@@ -130,9 +216,10 @@ class FetchResult:
     etag: str | None = None
     last_modified: str | None = None
     content_type: str | None = None
-    commit: str | None = None
+    commit: str | None = None  # the commit the URL names, or its branch's head this run
+    commit_etag: str | None = None  # the GitHub API's ETag for that head (tracked URLs)
     error: str | None = None
-    attempts: int = 0  # HTTP requests made for the page (robots.txt not counted)
+    attempts: int = 0  # HTTP requests made for the page, the API's included (not robots.txt)
 
 
 class _FetchError(Exception):
@@ -192,6 +279,8 @@ def _get(
         status = response.status_code
         if status != 429 and status < 500:
             return response
+        if _spent(response):
+            return response  # the caller says why; asking again before the reset cannot help
         retry_after = parse_retry_after(response.headers.get("Retry-After"))
         response.close()
         raise Transient(f"HTTP {status} {response.reason or ''}".strip(), retry_after, status)
@@ -208,6 +297,12 @@ def _get(
         else:
             message = f"{fault.reason} from {url} after {attempts} attempts"
         raise _FetchError(message, fault.status, attempts) from None
+
+
+def _spent(response: requests.Response) -> bool:
+    """A 429 of a rate limit used up until its reset (GitHub's API), with no Retry-After."""
+    headers = response.headers
+    return headers.get("X-RateLimit-Remaining") == "0" and "Retry-After" not in headers
 
 
 def _late(policy: _Policy, url: str, *, waiting: bool = False) -> str:
@@ -337,6 +432,7 @@ def fetch(
     settings: Settings,
     *,
     previous: SnapshotMeta | None = None,
+    head: KnownHead | None = None,
     session: requests.Session | None = None,
     robots: RobotsCache | None = None,
     timeout: float = TIMEOUT_SECONDS,
@@ -348,6 +444,12 @@ def fetch(
 ) -> FetchResult:
     """GET url politely; 'not_modified' when ``previous``'s ETag/Last-Modified still hold.
 
+    A GitHub URL that tracks a branch (a repository URL: its default branch) is first asked
+    of GitHub's API which commit the branch is at (one request, conditional on ``head``'s
+    ETag); when ``previous`` (a snapshot of this very URL) is at that commit already, that
+    is all: 'not_modified'. Otherwise the file is read at that commit. A URL naming a
+    commit is not asked again once ``previous`` holds it: a commit's files never change.
+
     Never raises for network or HTTP trouble: those are 'failed' results with a one-line
     ``error``. ``sleep`` (default :func:`time.sleep`) is what waits between retries;
     ``deadline`` bounds the whole fetch in seconds.
@@ -355,24 +457,29 @@ def fetch(
     resolved = resolve_source_url(url)
     started = datetime.now(UTC)
     attempts = 0
+    commit, commit_etag = resolved.commit, None
+    first_url = on_raw_base(resolved.fetch_url, settings.github_raw_url)
 
     def failed(message: str, final_url: str, http_status: int | None = None) -> FetchResult:
         return FetchResult(
             status="failed",
             url=url,
-            fetch_url=resolved.fetch_url,
+            fetch_url=first_url,
             final_url=final_url,
             fetched_at=started,
             http_status=http_status,
-            commit=resolved.commit,
+            commit=commit,
+            commit_etag=commit_etag,
             error=message,
             attempts=attempts,
         )
 
     if settings.offline:
-        return failed("offline", resolved.fetch_url)
-    if urlsplit(resolved.fetch_url).scheme not in ("http", "https"):
-        return failed(f"not an http(s) URL: {url}", resolved.fetch_url)
+        return failed("offline", first_url)
+    if urlsplit(first_url).scheme not in ("http", "https"):
+        return failed(f"not an http(s) URL: {url}", first_url)
+    if commit is not None and previous is not None and previous.commit == commit:
+        return _unchanged(url, first_url, started, commit, None, None, attempts)
     own_session = session is None
     if session is None:
         session, _ = polite_session(settings.user_agent, timeout)
@@ -391,50 +498,179 @@ def fetch(
     )
     robots = robots if robots is not None else DEFAULT_ROBOTS
     conditional = _conditional_headers(previous)
-    current = resolved.fetch_url
+    hop = _Hop(first_url)
     try:
-        # Redirects are followed by hand so that every hop is checked against its robots.txt.
-        for _ in range(MAX_REDIRECTS + 1):
-            robots.check(policy, current)
-            response, tries = _get(policy, current, conditional, redirects=False)
-            attempts += tries
-            with response:
-                if response.is_redirect:
-                    target = urljoin(current, response.headers["Location"])
-                    if urlsplit(target).scheme not in ("http", "https"):
-                        raise _FetchError(f"{current} redirects to a non-http URL: {target}")
-                    if not is_internal(resolved.fetch_url) and is_internal(target):
-                        raise _FetchError(
-                            f"{current} redirects to an internal address: {target}; "
-                            "refused for a public source"
-                        )
-                    current = target
-                    continue
-                return _result(
-                    policy, url, resolved, started, attempts, response, conditional, max_bytes
+        if resolved.tracks is not None:
+            assert resolved.github is not None  # see ResolvedUrl.tracks
+            answer = _head_commit(policy, settings.github_api_url, resolved.github, head, hop)
+            attempts += hop.attempts
+            commit, commit_etag = answer.commit, answer.etag
+            known = {previous.commit if previous else None, head.commit if head else None}
+            if previous is not None and commit in known:
+                return _unchanged(
+                    url, first_url, started, commit, commit_etag, answer.status, attempts
                 )
-        raise _FetchError(f"{url}: more than {MAX_REDIRECTS} redirects")
+            first_url = on_raw_base(resolved.at(commit), settings.github_raw_url)
+            # Another commit's file: only its content's ETag can say it is the same bytes.
+            conditional = {k: v for k, v in conditional.items() if k == "If-None-Match"}
+        hop = _Hop(first_url)
+        response = _open(policy, hop, conditional, robots)
+        with response:
+            return _result(
+                policy, url, first_url, started, attempts + hop.attempts, response, conditional,
+                max_bytes, commit, commit_etag,
+            )  # fmt: skip
     except _FetchError as exc:
-        attempts += exc.attempts
-        return failed(str(exc), current, exc.http_status)
+        attempts += hop.attempts
+        return failed(str(exc), hop.url, exc.http_status)
     finally:
         if own_session:
             policy.session.close()
 
 
+class _Hop:
+    """Where a request chain is (the URL after the redirects so far) and what it cost."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.attempts = 0
+
+
+def _open(
+    policy: _Policy,
+    hop: _Hop,
+    headers: Mapping[str, str],
+    robots: RobotsCache | None,
+) -> requests.Response:
+    """The final (non-redirect) streamed response to GET hop.url; the caller closes it.
+
+    Redirects are followed by hand so that every hop is checked: against its robots.txt
+    (when ``robots`` is given), for its scheme, and never from a public address to an
+    internal one. ``hop`` keeps the URL reached and the requests made, also on failure.
+    """
+    public = not is_internal(hop.url)
+    for _ in range(MAX_REDIRECTS + 1):
+        if robots is not None:
+            robots.check(policy, hop.url)
+        try:
+            response, tries = _get(policy, hop.url, headers, redirects=False)
+        except _FetchError as exc:
+            hop.attempts += exc.attempts
+            raise
+        hop.attempts += tries
+        if not response.is_redirect:
+            return response
+        response.close()
+        target = urljoin(hop.url, response.headers["Location"])
+        if urlsplit(target).scheme not in ("http", "https"):
+            raise _FetchError(f"{hop.url} redirects to a non-http URL: {target}")
+        if public and is_internal(target):
+            raise _FetchError(
+                f"{hop.url} redirects to an internal address: {target}; refused for a public source"
+            )
+        hop.url = target
+    raise _FetchError(f"{hop.url}: more than {MAX_REDIRECTS} redirects")
+
+
+@dataclass(frozen=True)
+class _Head:
+    commit: str
+    etag: str | None
+    status: int
+
+
+def _head_commit(
+    policy: _Policy, api_base: str, github: GitHubFile, known: KnownHead | None, hop: _Hop
+) -> _Head:
+    """The commit a tracked file's branch is at now, from GitHub's API: one request, a
+    bodiless 304 when ``known``'s ETag still holds. An API, not a page: no robots.txt."""
+    api_url = github.commits_api_url(api_base)
+    hop.url = api_url
+    headers = {"Accept": SHA_MEDIA_TYPE}
+    if known is not None and known.etag:
+        headers["If-None-Match"] = known.etag
+    try:
+        response = _open(policy, hop, headers, None)
+    except _FetchError as exc:
+        raise _FetchError(f"GitHub API: {exc}", exc.http_status) from None
+    with response:
+        status = response.status_code
+        if status == 304 and known is not None and "If-None-Match" in headers:
+            return _Head(known.commit, response.headers.get("ETag") or known.etag, status)
+        if status != 200:
+            raise _FetchError(_api_refusal(response, hop.url), status)
+        body = _read_body(policy, response, hop.url, _API_MAX_BYTES, truncate=True)
+        sha = _sha_in(body)
+        if sha is None:
+            raise _FetchError(f"GitHub API: no commit sha in the answer from {hop.url}", status)
+        return _Head(sha, response.headers.get("ETag"), status)
+
+
+def _sha_in(body: bytes) -> str | None:
+    """The sha of an answer: bare (SHA_MEDIA_TYPE), or a commit's JSON ``sha``."""
+    text = body.decode("utf-8", errors="replace").strip()
+    if _FULL_SHA.match(text):
+        return text.lower()
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    sha = data.get("sha") if isinstance(data, dict) else None
+    return sha.lower() if isinstance(sha, str) and _FULL_SHA.match(sha) else None
+
+
+def _api_refusal(response: requests.Response, url: str) -> str:
+    """Why the API did not say which commit: a rate limit (and when it resets), or its
+    status and message."""
+    status = response.status_code
+    reason = f"HTTP {status} {response.reason or ''}".strip()
+    if status in (403, 429) and response.headers.get("X-RateLimit-Remaining") == "0":
+        reset = response.headers.get("X-RateLimit-Reset", "")
+        when = ""
+        if reset.isdigit():
+            when = datetime.fromtimestamp(int(reset), UTC).strftime(" (resets at %H:%M UTC)")
+        return f"GitHub API rate limit reached{when}: {reason} from {url}"
+    return f"GitHub API: {reason} from {url}"
+
+
+def _unchanged(
+    url: str,
+    fetch_url: str,
+    started: datetime,
+    commit: str,
+    commit_etag: str | None,
+    http_status: int | None,
+    attempts: int,
+) -> FetchResult:
+    """'not_modified' without reading the file: the previous snapshot is at this commit."""
+    return FetchResult(
+        status="not_modified",
+        url=url,
+        fetch_url=fetch_url,
+        final_url=fetch_url,
+        fetched_at=started,
+        http_status=http_status,
+        commit=commit,
+        commit_etag=commit_etag,
+        attempts=attempts,
+    )
+
+
 def _result(
     policy: _Policy,
     url: str,
-    resolved: ResolvedUrl,
+    fetch_url: str,
     started: datetime,
     attempts: int,
     response: requests.Response,
     conditional: Mapping[str, str],
     max_bytes: int,
+    commit: str | None,
+    commit_etag: str | None,
 ) -> FetchResult:
     """The FetchResult for a final (non-redirect, non-retryable) response."""
     status = response.status_code
-    final_url = response.url or resolved.fetch_url
+    final_url = response.url or fetch_url
     if status == 304 and not conditional:
         raise _FetchError(f"{final_url}: 304 Not Modified to an unconditional request", status)
     if status != 304 and not 200 <= status < 300:
@@ -444,7 +680,7 @@ def _result(
     return FetchResult(
         status="not_modified" if status == 304 else "fetched",
         url=url,
-        fetch_url=resolved.fetch_url,
+        fetch_url=fetch_url,
         final_url=final_url,
         fetched_at=started,
         body=body,
@@ -452,7 +688,8 @@ def _result(
         etag=response.headers.get("ETag"),
         last_modified=response.headers.get("Last-Modified"),
         content_type=response.headers.get("Content-Type"),
-        commit=resolved.commit,
+        commit=commit,
+        commit_etag=commit_etag,
         attempts=attempts,
     )
 
@@ -460,16 +697,23 @@ def _result(
 __all__ = [
     "BACKOFF_SECONDS",
     "DEADLINE_SECONDS",
+    "DEFAULT_BRANCH",
     "DEFAULT_ROBOTS",
     "MAX_BYTES",
+    "RAW_BASE",
     "RETRIES",
     "TIMEOUT_SECONDS",
     "FetchResult",
     "FetchStatus",
+    "FollowMode",
+    "GitHubFile",
+    "KnownHead",
     "ResolvedUrl",
     "RobotsCache",
     "Sleep",
     "fetch",
+    "follow_mode",
     "is_internal",
+    "on_raw_base",
     "resolve_source_url",
 ]

@@ -27,10 +27,10 @@ from pipeline.core.errors import InputError, SourceConfigError
 from pipeline.core.files import MAX_INPUT_BYTES, read_capped, remove_temporaries, write_atomic
 from pipeline.core.ids import sha256_bytes
 from pipeline.core.settings import Settings
-from pipeline.models import Record, SnapshotMeta, Source, SourceFormat
+from pipeline.models import InputFile, Record, SnapshotMeta, Source, SourceFormat
 from pipeline.parse.detect import detect_format
 from pipeline.sources.decode import charset_of, decode_bytes, decode_document
-from pipeline.sources.fetch import FetchResult, RobotsCache, Sleep, fetch
+from pipeline.sources.fetch import FetchResult, KnownHead, RobotsCache, Sleep, fetch
 
 META_SUFFIX = ".meta.json"
 
@@ -76,6 +76,7 @@ class SnapshotPart:
     sha256: str
     format: SourceFormat | None = None
     note: str | None = None  # e.g. its fetch failed and its last good snapshot serves
+    commit: str | None = None  # the commit it was read at (a GitHub file)
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,10 @@ class Snapshot:
     continuations: tuple[Snapshot, ...] = ()
     fell_back: bool = False  # a fetch failed and an older snapshot serves
     parts: tuple[SnapshotPart, ...] = ()  # its other files, in the order the source links them
+    commit: str | None = None  # the commit it was read at (a GitHub file): provenance
+    # A stored version's snapshot (read back, not read this run): the inputs its manifest
+    # lists, which a version made from it lists again.
+    recorded: tuple[InputFile, ...] | None = None
 
 
 def read_snapshot_meta(path: Path) -> SnapshotMeta | None:
@@ -130,6 +135,7 @@ class SnapshotOutcome:
     meta: SnapshotMeta | None
     status: OutcomeStatus
     note: str | None = None
+    commit: str | None = None  # the commit the snapshot was read at this run (GitHub files)
 
 
 class SourceCheck(Record):
@@ -145,6 +151,9 @@ class SourceCheck(Record):
     http_status: int | None = None
     sha256: str | None = None
     path: str | None = None
+    commit: str | None = None  # the commit the snapshot serving is at (GitHub files)
+    # The GitHub API's ETag for a tracked branch's head: the next check asks conditionally.
+    commit_etag: str | None = None
     error: str | None = None
 
 
@@ -322,14 +331,12 @@ def _is_fetchable(url: str) -> bool:
 
 
 def _record_check(
-    settings: Settings,
-    source: Source,
-    outcome: SnapshotOutcome,
-    result: FetchResult | None,
-    error: str | None = None,
+    settings: Settings, source: Source, outcome: SnapshotOutcome, retrieved: Retrieved
 ) -> None:
     folder = settings.state_dir / "snapshots"
     folder.mkdir(parents=True, exist_ok=True)
+    result = retrieved.result
+    answered = result is not None and outcome.status in ("fetched", "not_modified")
     check = SourceCheck(
         source_id=source.id,
         url=source.url,
@@ -338,7 +345,9 @@ def _record_check(
         http_status=result.http_status if result else None,
         sha256=outcome.sha256,
         path=str(outcome.path),
-        error=error,
+        commit=outcome.commit,
+        commit_etag=result.commit_etag if result is not None and answered else None,
+        error=retrieved.error,
     )
     write_atomic(folder / f"{source.id}.json", (check.model_dump_json(indent=2) + "\n").encode())
 
@@ -375,6 +384,26 @@ class Retrieved:
         """The fetch whose new body is still to be kept, if any."""
         return self.result if self.status == "fetched" else None
 
+    @property
+    def commit(self) -> str | None:
+        """The commit the body is at: this run's answer, else the serving snapshot's."""
+        if self.result is not None and self.status in ("fetched", "not_modified"):
+            return self.result.commit
+        return self.meta.commit if self.meta else None
+
+
+def known_head(
+    state_dir: Path, source: Source, previous: tuple[Path, SnapshotMeta] | None
+) -> KnownHead | None:
+    """The commit the last check found the previous snapshot current at (and the API's
+    ETag for it), when that check was of this url and that snapshot."""
+    check = read_check(state_dir, source.id)
+    if previous is None or check is None or check.commit is None:
+        return None
+    if check.url != source.url or check.sha256 != previous[1].sha256:
+        return None
+    return KnownHead(check.commit, check.commit_etag)
+
 
 def retrieve(
     source: Source,
@@ -403,6 +432,7 @@ def retrieve(
         source.url,
         settings,
         previous=previous[1] if previous else None,
+        head=known_head(settings.state_dir, source, previous),
         session=session,
         robots=robots,
         sleep=sleep,
@@ -439,12 +469,17 @@ def retrieve(
 
 def keep(raw_dir: Path, source: Source, retrieved: Retrieved) -> SnapshotOutcome:
     """Store a fresh body in raw/ (a snapshot already there is left as it is)."""
+    commit = retrieved.commit
     if retrieved.fetched is not None:
         stored = store_snapshot(raw_dir, source, retrieved.fetched)
-        return SnapshotOutcome(stored.path, stored.sha256, stored.meta, retrieved.status)
+        return SnapshotOutcome(
+            stored.path, stored.sha256, stored.meta, retrieved.status, commit=commit
+        )
     assert retrieved.path is not None  # see Retrieved
     digest = sha256_bytes(retrieved.data)
-    return SnapshotOutcome(retrieved.path, digest, retrieved.meta, retrieved.status, retrieved.note)
+    return SnapshotOutcome(
+        retrieved.path, digest, retrieved.meta, retrieved.status, retrieved.note, commit
+    )
 
 
 def refresh_snapshot(
@@ -467,7 +502,7 @@ def refresh_snapshot(
         source, settings, embedded=embedded, session=session, robots=robots, sleep=sleep
     )
     outcome = keep(settings.raw_dir, source, retrieved)
-    _record_check(settings, source, outcome, retrieved.result, retrieved.error)
+    _record_check(settings, source, outcome, retrieved)
     return outcome
 
 
@@ -491,6 +526,7 @@ def load_snapshot(source: Source, settings: Settings, *, embedded: bool = True) 
         format=outcome.meta.format if outcome.meta else source.format,
         note="; ".join(notes) or None,
         fell_back=outcome.note is not None,
+        commit=outcome.commit,
     )
 
 
@@ -539,7 +575,14 @@ def keep_part(raw_dir: Path, part: FetchedPart) -> SnapshotPart:
     outcome = keep(raw_dir, part.source, part.retrieved)
     fmt = outcome.meta.format if outcome.meta else part.retrieved.format
     return SnapshotPart(
-        part.name, part.source.url, outcome.path, part.text, outcome.sha256, fmt, outcome.note
+        part.name,
+        part.source.url,
+        outcome.path,
+        part.text,
+        outcome.sha256,
+        fmt,
+        outcome.note,
+        outcome.commit,
     )
 
 

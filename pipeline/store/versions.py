@@ -212,11 +212,16 @@ _DERIVED_FILES = {"manifest.json", "changes.json", "CHANGES.md", DATAPACKAGE}
 
 
 def _same_inputs(previous: Manifest, inputs: Sequence[InputFile]) -> bool:
-    """Made by this pipeline and schema version from the same inputs."""
+    """Made by this pipeline and schema version from the same inputs: the same files, by
+    content. The commit a file was read at is provenance: the same bytes at a later commit
+    are the same input (the version keeps the commit it was first made at)."""
     if previous.pipeline_version != __version__ or previous.schema_version != SCHEMA_VERSION:
         return False
-    key = lambda item: (item.source_id, item.path)  # noqa: E731
-    return sorted(previous.inputs, key=key) == sorted(inputs, key=key)
+
+    def identities(items: Sequence[InputFile]) -> list[tuple[str, str, str]]:
+        return sorted((item.source_id, item.path, item.sha256) for item in items)
+
+    return identities(previous.inputs) == identities(inputs)
 
 
 def latest_from_inputs(
