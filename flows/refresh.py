@@ -13,10 +13,13 @@ def refresh(
     settings: Settings | None = None,
     refresh_arxiv: bool = False,
     accept_drop: list[str] | None = None,
+    source_ids: list[str] | None = None,
 ) -> RunSummary:
-    """Refresh every source in sources.toml; write a version of each dataset that changed."""
+    """Refresh every source in sources.toml (or those ``source_ids`` names); write a version
+    of each dataset that changed."""
     return chain.refresh(
         settings or get_settings(),
+        source_ids=source_ids or [],
         refresh_arxiv=refresh_arxiv,
         accept_drop=accept_drop or [],
         runner=PrefectRunner(),

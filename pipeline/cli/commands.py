@@ -90,6 +90,15 @@ def _summary_table(results: list[Any], warnings: dict[str, int], settings: Setti
 
 
 def refresh(
+    source_ids: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--source",
+            metavar="ID",
+            help="Refresh only this source of sources.toml (repeatable); the papers are "
+            "linked from it and the latest versions of the others.",
+        ),
+    ] = None,
     refresh_arxiv: Annotated[
         bool,
         typer.Option(
@@ -109,8 +118,9 @@ def refresh(
 ) -> int:
     """Refresh every source in sources.toml (the refresh flow, on Prefect's temporary server).
 
-    Example: paper-pipeline refresh
+    Example: paper-pipeline refresh --source awesome-deep-phenomena
     """
+    from pipeline.run.refresh import named_sources
     from pipeline.run.steps import PAPERS_DATASET
     from pipeline.sources.config import load_sources
 
@@ -119,16 +129,22 @@ def refresh(
     sources = load_sources(settings.sources_file)
     if not sources:
         raise PipelineError(f"{settings.sources_file}: lists no [[source]]")
+    named = named_sources(sources, source_ids or [])
     accepted = accept_drop or []
     unknown = sorted(set(accepted) - {source.id for source in sources})
     if unknown:
         raise PipelineError(f"--accept-drop {unknown[0]}: no such source in sources.toml")
-    with _locks(settings, [*(source.id for source in sources), PAPERS_DATASET]):
+    with _locks(settings, [*(source.id for source in named), PAPERS_DATASET]):
         _start_prefect(settings, verbose=verbose)
         from flows.refresh import refresh as refresh_flow
 
         with progress_bars(not as_json):
-            summary = refresh_flow(settings, refresh_arxiv=refresh_arxiv, accept_drop=accepted)
+            summary = refresh_flow(
+                settings,
+                refresh_arxiv=refresh_arxiv,
+                accept_drop=accepted,
+                source_ids=list(source_ids or []),
+            )
     if as_json:
         print_json(summary)
     else:

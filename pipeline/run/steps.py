@@ -50,6 +50,7 @@ from pipeline.store.versions import (
     latest_version,
     read_manifest,
     read_table,
+    verify_version,
     write_version,
 )
 
@@ -360,6 +361,41 @@ def stored_snapshot(source: Source, manifest: Manifest, raw_dir: Path) -> Snapsh
         return None
     path = Path(first.path) if Path(first.path).is_absolute() else raw_dir / first.path
     return Snapshot(source, path, "", first.sha256, commit=first.commit, recorded=own)
+
+
+def stored_bundle(source: Source, settings: Settings) -> SourceBundle | str:
+    """What the latest version of a source holds, read back without reading the source;
+    a one-line reason instead when it has none, or one whose files do not verify."""
+    processed = settings.processed_dir
+    name = latest_version(processed, source.id)
+    if name is None:
+        return f"{source.id}: no stored version, so the papers are linked without it"
+    problems = verify_version(processed, source.id, name)
+    try:
+        manifest = read_manifest(processed, source.id, name)
+        snapshot = stored_snapshot(source, manifest, settings.raw_dir)
+        if problems:
+            raise ValueError(problems[0])
+        if snapshot is None:
+            raise ValueError("its manifest names no snapshot")
+
+        def table(table_name: str) -> list[dict[str, Any]]:
+            return read_table(processed, source.id, name, table_name)
+
+        return check_kind(source.kind).reload(snapshot, table)
+    except (PipelineError, ValueError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return (
+            f"{source.id}: its LATEST {name} is unreadable ({reason}), so the papers are "
+            "linked without it"
+        )
+
+
+def deep_parts(pending: Sequence[Source]) -> str:
+    """Why parts of parts nested too deep are not read."""
+    return f"{len(pending)} part(s) nested deeper than {MAX_PART_DEPTH} not read: " + ", ".join(
+        part.id for part in pending[:5]
+    )
 
 
 def guard_drop(

@@ -270,3 +270,15 @@ def test_a_closed_pipe_ends_quietly(refreshed: dict[str, str]) -> None:
     stderr = export.stderr.read().decode()
     assert export.wait(timeout=60) == 0
     assert "Traceback" not in stderr and "BrokenPipe" not in stderr, stderr
+
+
+def test_refresh_of_an_unknown_source_is_a_one_line_error(
+    project_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pipeline.cli import main
+
+    assert main(["refresh", "--source", "icml-2023-hild", "--source", "no-such-source"]) == 2
+    assert capsys.readouterr().err == (
+        "error: --source no-such-source: no such source in sources.toml\n"
+    )
+    assert not (project_copy / "processed").exists()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import subprocess
@@ -10,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.run.refresh import refresh as run_refresh
 from pipeline.store.versions import latest_version, read_manifest
-from tests.conftest import PROJECT_DIR
+from tests.conftest import PROJECT_DIR, settings_for
 
 pytestmark = pytest.mark.slow
 
@@ -22,6 +24,7 @@ DATASETS = [
     "neurips-2023-oral-1d-dl-theory",
     "papers",
 ]
+SESSION = "neurips-2023-oral-1d-dl-theory"
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +33,7 @@ def prefect_state(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("state")
 
 
-def refresh(project: Path, state: Path) -> subprocess.CompletedProcess[str]:
+def refresh(project: Path, state: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {
         **os.environ,
         "PIPELINE_SOURCES_FILE": str(project / "sources.toml"),
@@ -41,7 +44,7 @@ def refresh(project: Path, state: Path) -> subprocess.CompletedProcess[str]:
     }
     env.pop("PREFECT_API_URL", None)
     return subprocess.run(
-        [sys.executable, "-m", "pipeline", "refresh"],
+        [sys.executable, "-m", "pipeline", "refresh", *args],
         cwd=PROJECT_DIR,
         env=env,
         capture_output=True,
@@ -102,3 +105,26 @@ def test_refresh_writes_a_version_per_source_then_says_unchanged(
     for source, data in records.items():
         version = latest_version(fresh / "processed", source)
         assert (fresh / "processed" / source / str(version) / "records.json").read_bytes() == data
+
+
+def test_refresh_source_through_the_flow_writes_only_that_dataset_and_the_papers(
+    project_copy: Path, prefect_state: Path
+) -> None:
+    processed = project_copy / "processed"
+    run_refresh(settings_for(project_copy))  # the first versions, in-process
+    before = {source: latest_version(processed, source) for source in DATASETS}
+    capture = project_copy / "raw" / "000_9da80035aa0ccbc3.txt"
+    capture.write_text(capture.read_text().replace("Abide by the law", "Abide by the Law"))
+
+    done = refresh(project_copy, prefect_state, "--source", SESSION, "--json")
+    assert done.returncode == 3, done.stdout + done.stderr  # offline: papers pending
+    summary = json.loads(done.stdout)
+    assert {r["dataset"]: r["status"] for r in summary["results"]} == {
+        SESSION: "written",
+        "papers": "written",
+    }
+    after = {source: latest_version(processed, source) for source in DATASETS}
+    assert [source for source in DATASETS if after[source] != before[source]] == [
+        SESSION,
+        "papers",
+    ]

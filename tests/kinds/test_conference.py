@@ -253,6 +253,29 @@ def test_a_part_already_in_sources_toml_is_read_once_as_the_user_defined_it(
     assert [path for path, _ in site.requests].count("/virtual/2023/workshop/102") == 1
 
 
+def test_refresh_of_another_source_relinks_the_conference_parts_from_their_versions(
+    site: Site, settings: Settings
+) -> None:
+    refresh(settings)
+    papers = table(settings, "papers")
+    site.requests.clear()
+    (settings.raw_dir / "reading.md").write_text(README + "- [A New Card](https://example.org/n)\n")
+    summary = refresh(settings, source_ids=["reading"])
+    assert {result.dataset: result.status for result in summary.results} == {
+        "reading": "written",
+        "papers": "written",
+    }
+    assert site.requests == []  # neither the conference nor its parts were asked
+    relinked = {paper["title"]: paper for paper in table(settings, "papers")}
+    assert set(relinked) == {paper["title"] for paper in papers} | {"A New Card"}
+    shared = relinked[SHARED_TITLE]  # its workshop and feed appearances come from storage
+    assert sorted(a["source_id"] for a in shared["appearances"]) == [
+        "icml-2023-orals-posters",
+        "icml-2023-workshop-101",
+        "reading",
+    ]
+
+
 def test_parts_are_paced_with_the_fetch_delay(
     site: Site, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
