@@ -581,11 +581,12 @@ def report(
 
 
 def sources(as_json: AsJson = False) -> int:
-    """List the sources in sources.toml: kind, URL, last fetch, LATEST and its warnings.
+    """List the sources: kind, URL, tracking or pinned, last fetch, last new version.
 
     Example: paper-pipeline sources --json
     """
     from pipeline.sources.config import load_sources
+    from pipeline.sources.fetch import follow_mode
     from pipeline.sources.snapshots import read_check
     from pipeline.store.versions import latest_version, read_manifest
 
@@ -595,13 +596,23 @@ def sources(as_json: AsJson = False) -> int:
         check = read_check(settings.state_dir, source.id)
         latest = latest_version(settings.processed_dir, source.id)
         manifest = read_manifest(settings.processed_dir, source.id, latest) if latest else None
+        mode, ref = follow_mode(source.url)
+        inputs = manifest.inputs if manifest else []
+        # The commit the last new version was made from (its snapshot's, read that run).
+        made_at = next((item.commit for item in inputs if item.commit), None)
         rows.append(
             {
                 "id": source.id,
                 "kind": source.kind,
                 "url": source.url,
+                "follows": mode,
+                "ref": ref,
                 "last_fetch": plain(check) if check else None,
                 "latest_version": latest,
+                "latest_created_at": manifest.model_dump(mode="json")["created_at"]
+                if manifest
+                else None,
+                "latest_commit": made_at,
                 "warnings": manifest.warning_count if manifest else None,
             }
         )
@@ -610,21 +621,31 @@ def sources(as_json: AsJson = False) -> int:
         return 0
     print_table(
         None,
-        ["id", "kind", "url", "last fetch", "status", "LATEST", "warnings"],
+        ["id", "kind", "url", "follows", "last fetch", "status", "commit", "LATEST", "warnings"],
         [
             (
                 row["id"],
                 row["kind"],
                 row["url"],
+                row["follows"] + (f" {_short(row['ref'])}" if row["ref"] else ""),
                 (row["last_fetch"] or {}).get("checked_at", "never"),
                 (row["last_fetch"] or {}).get("status", ""),
-                row["latest_version"] or "-",
+                _short((row["last_fetch"] or {}).get("commit")) or "-",
+                (row["latest_version"] or "-")
+                + (f" @ {_short(row['latest_commit'])}" if row["latest_commit"] else ""),
                 row["warnings"] if row["warnings"] is not None else "-",
             )
             for row in rows
         ],
     )
     return 0
+
+
+def _short(ref: str | None) -> str | None:
+    """A commit as people write it (7 digits); branch names as they are."""
+    if ref and len(ref) == 40 and all(c in "0123456789abcdef" for c in ref):
+        return ref[:7]
+    return ref
 
 
 def settings(as_json: AsJson = False) -> int:

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from pytest_httpserver import HTTPServer
 
 from tests.conftest import PROJECT_DIR, README_AD1EB52, require
 
@@ -272,6 +273,25 @@ def test_a_closed_pipe_ends_quietly(refreshed: dict[str, str]) -> None:
     assert "Traceback" not in stderr and "BrokenPipe" not in stderr, stderr
 
 
+# ------------------------------------------------------------- sources, refresh --source
+
+
+def test_sources_says_the_embedded_default_readme_tracks_its_default_branch(
+    refreshed: dict[str, str],
+) -> None:
+    rows = {row["id"]: row for row in json.loads(run_in(refreshed, "sources", "--json").stdout)}
+    readme = rows["awesome-deep-phenomena"]
+    assert (readme["kind"], readme["follows"], readme["ref"]) == (
+        "readme",
+        "tracking",
+        "default branch",
+    )
+    assert readme["last_fetch"]["status"] == "embedded"  # offline: raw/ served
+    assert readme["last_fetch"]["commit"] is None and readme["latest_commit"] is None
+    assert readme["warnings"] == 0 and readme["latest_version"] is not None
+    assert (rows["icml-2023-hild"]["follows"], rows["icml-2023-hild"]["ref"]) == ("page", None)
+
+
 def test_refresh_of_an_unknown_source_is_a_one_line_error(
     project_copy: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -282,3 +302,54 @@ def test_refresh_of_an_unknown_source_is_a_one_line_error(
         "error: --source no-such-source: no such source in sources.toml\n"
     )
     assert not (project_copy / "processed").exists()
+
+
+LIST = "# List\n\n## Papers\n\n- {}\n"
+
+
+def test_sources_lists_tracking_and_pinned_readmes_with_their_commits(
+    tmp_path: Path,
+    httpserver: HTTPServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from pipeline.cli import main
+    from pipeline.run.refresh import refresh
+    from tests.fake_arxiv import FakeArxiv
+    from tests.git_host import GitHost
+
+    host = GitHost()
+    host.install(httpserver)
+    first = host.push(
+        {"README.md": LIST.format("[Deep Double Descent](https://arxiv.org/abs/1912.02292)")}
+    )
+    (tmp_path / "sources.toml").write_text(
+        f'[[source]]\nid = "tracked"\nkind = "readme"\nurl = "{host.url}"\n\n'
+        f'[[source]]\nid = "pinned"\nkind = "readme"\nurl = "{host.url}/blob/{first}/README.md"\n'
+    )
+    second = host.push({"README.md": LIST.format("[Grokking](https://arxiv.org/abs/2201.02177)")})
+    with FakeArxiv() as arxiv:
+        settings = arxiv.settings(
+            tmp_path / "state",
+            sources_file=tmp_path / "sources.toml",
+            raw_dir=tmp_path / "raw",
+            processed_dir=tmp_path / "processed",
+            **host.settings_for(httpserver),
+        )
+        refresh(settings)
+    for name in ("sources_file", "raw_dir", "processed_dir", "state_dir"):
+        monkeypatch.setenv(f"PIPELINE_{name.upper()}", str(getattr(settings, name)))
+
+    assert main(["sources", "--json"]) == 0
+    rows = {row["id"]: row for row in json.loads(capsys.readouterr().out)}
+    tracked, pinned = rows["tracked"], rows["pinned"]
+    assert (tracked["follows"], tracked["ref"]) == ("tracking", "default branch")
+    assert (tracked["last_fetch"]["status"], tracked["last_fetch"]["commit"]) == ("fetched", second)
+    assert tracked["latest_commit"] == second and tracked["warnings"] == 0
+    assert (pinned["follows"], pinned["ref"]) == ("pinned", first)
+    assert pinned["latest_commit"] == first
+
+    assert main(["sources"]) == 0
+    table = capsys.readouterr().out
+    assert "tracking default branch" in table and f"pinned {first[:7]}" in table
+    assert f"@ {second[:7]}" in table
