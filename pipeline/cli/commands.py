@@ -19,7 +19,7 @@ from pydantic import BaseModel
 from pipeline.cli.output import note, out, plain, print_json, print_table, progress_bars
 from pipeline.core.errors import PipelineError
 from pipeline.core.settings import Settings, get_settings
-from pipeline.models import Source, SourceFormat
+from pipeline.models import Manifest, Source, SourceFormat
 
 EXIT_PARTIAL = 3
 EXIT_DAMAGED = 1
@@ -404,7 +404,8 @@ def versions(
     dataset: Annotated[str, typer.Argument(help="A dataset name (see `datasets`).")],
     as_json: AsJson = False,
 ) -> int:
-    """List a dataset's versions, oldest first (LATEST marked).
+    """List a dataset's versions, oldest first (LATEST marked), with the commit each was
+    made from when its source is on GitHub.
 
     Example: paper-pipeline versions papers
     """
@@ -423,6 +424,7 @@ def versions(
                 "version": name,
                 "created_at": manifest.created_at,
                 "records": manifest.record_counts,
+                "commit": _made_from(manifest),
                 "latest": name == latest,
             }
         )
@@ -431,9 +433,10 @@ def versions(
         return 0
     for row in rows:
         counts = ", ".join(f"{n} {table}" for table, n in row["records"].items())
+        commit = f"\tcommit {_short(row['commit'])}" if row["commit"] else ""
         marker = "  (LATEST)" if row["latest"] else ""
         out.print(
-            f"{row['version']}\t{row['created_at'].isoformat()}\t{counts}{marker}",
+            f"{row['version']}\t{row['created_at'].isoformat()}\t{counts}{commit}{marker}",
             markup=False,
             highlight=False,
         )
@@ -597,9 +600,6 @@ def sources(as_json: AsJson = False) -> int:
         latest = latest_version(settings.processed_dir, source.id)
         manifest = read_manifest(settings.processed_dir, source.id, latest) if latest else None
         mode, ref = follow_mode(source.url)
-        inputs = manifest.inputs if manifest else []
-        # The commit the last new version was made from (its snapshot's, read that run).
-        made_at = next((item.commit for item in inputs if item.commit), None)
         rows.append(
             {
                 "id": source.id,
@@ -612,7 +612,7 @@ def sources(as_json: AsJson = False) -> int:
                 "latest_created_at": manifest.model_dump(mode="json")["created_at"]
                 if manifest
                 else None,
-                "latest_commit": made_at,
+                "latest_commit": _made_from(manifest) if manifest else None,
                 "warnings": manifest.warning_count if manifest else None,
             }
         )
@@ -639,6 +639,13 @@ def sources(as_json: AsJson = False) -> int:
         ],
     )
     return 0
+
+
+def _made_from(manifest: Manifest) -> str | None:
+    """The commit a version was made from: the one its inputs were read at, when they name
+    one (a README and its list files; not the papers of several tracked READMEs)."""
+    commits = {item.commit for item in manifest.inputs if item.commit}
+    return commits.pop() if len(commits) == 1 else None
 
 
 def _short(ref: str | None) -> str | None:

@@ -307,7 +307,7 @@ def test_refresh_of_an_unknown_source_is_a_one_line_error(
 LIST = "# List\n\n## Papers\n\n- {}\n"
 
 
-def test_sources_lists_tracking_and_pinned_readmes_with_their_commits(
+def test_sources_and_versions_show_tracking_and_pinned_readmes_with_their_commits(
     tmp_path: Path,
     httpserver: HTTPServer,
     monkeypatch: pytest.MonkeyPatch,
@@ -353,3 +353,8 @@ def test_sources_lists_tracking_and_pinned_readmes_with_their_commits(
     table = capsys.readouterr().out
     assert "tracking default branch" in table and f"pinned {first[:7]}" in table
     assert f"@ {second[:7]}" in table
+
+    assert main(["versions", "tracked", "--json"]) == 0
+    assert [row["commit"] for row in json.loads(capsys.readouterr().out)] == [second]
+    assert main(["versions", "pinned"]) == 0
+    assert f"commit {first[:7]}" in capsys.readouterr().out
