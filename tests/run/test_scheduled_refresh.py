@@ -161,6 +161,38 @@ def test_a_commit_that_leaves_the_readme_alone_writes_no_version(
     assert commits(settings, README) == [first_sha]  # the version keeps the commit it was made at
 
 
+def test_a_tracked_readmes_list_files_are_read_at_the_commit_it_was_read_at(
+    host: GitHost, settings: Settings
+) -> None:
+    index = (
+        "# Awesome Tracked\n\n## Papers\n\n"
+        + CARDS[1]
+        + "\nMore in [the full list](FULL_LIST.md).\n"
+    )
+    host.push({"README.md": index, "FULL_LIST.md": "# Full list\n\n" + CARDS[2]})
+    refresh(settings)
+    # Only the list file changes: the README's bytes are the same at the new commit.
+    sha = host.push({"FULL_LIST.md": "# Full list\n\n" + CARDS[2] + CARDS[0]})
+    second = refresh(settings)
+    assert statuses(second)[README] == "written"
+    assert f"/raw/ada/awesome-tracked/{sha}/FULL_LIST.md" in [r.path for r in host.requests]
+    inputs = read_manifest(settings.processed_dir, README).inputs
+    assert [(item.path.rsplit(".", 1)[-1], item.commit) for item in inputs] == [
+        ("md", sha),  # the README, read at the new commit (its 304 said: same bytes)
+        ("md", sha),  # FULL_LIST.md
+        (f"toml#{README}", None),
+    ]
+    assert [card["provenance"]["file"] for card in read_table(settings.processed_dir, README)] == [
+        None,
+        "FULL_LIST.md",
+        "FULL_LIST.md",
+    ]
+    asked = len(host.requests)
+    third = refresh(settings)
+    assert set(statuses(third).values()) == {"unchanged"}
+    assert len(host.requests) == asked + 1  # the API's 304; the list file's commit is known
+
+
 # --------------------------------------------------------------------------- refresh --source
 
 
