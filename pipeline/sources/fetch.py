@@ -25,7 +25,7 @@ import socket
 import threading
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Literal
 from urllib.parse import quote, urljoin, urlsplit
@@ -516,10 +516,10 @@ def fetch(
         hop = _Hop(first_url)
         response = _open(policy, hop, conditional, robots)
         with response:
-            return _result(
-                policy, url, first_url, started, attempts + hop.attempts, response, conditional,
-                max_bytes, commit, commit_etag,
-            )  # fmt: skip
+            result = _result(policy, url, first_url, started, response, conditional, max_bytes)
+        return replace(
+            result, attempts=attempts + hop.attempts, commit=commit, commit_etag=commit_etag
+        )
     except _FetchError as exc:
         attempts += hop.attempts
         return failed(str(exc), hop.url, exc.http_status)
@@ -661,14 +661,12 @@ def _result(
     url: str,
     fetch_url: str,
     started: datetime,
-    attempts: int,
     response: requests.Response,
     conditional: Mapping[str, str],
     max_bytes: int,
-    commit: str | None,
-    commit_etag: str | None,
 ) -> FetchResult:
-    """The FetchResult for a final (non-redirect, non-retryable) response."""
+    """The FetchResult for a final (non-redirect, non-retryable) response (the caller adds
+    the requests it took and the commit)."""
     status = response.status_code
     final_url = response.url or fetch_url
     if status == 304 and not conditional:
@@ -688,9 +686,6 @@ def _result(
         etag=response.headers.get("ETag"),
         last_modified=response.headers.get("Last-Modified"),
         content_type=response.headers.get("Content-Type"),
-        commit=commit,
-        commit_etag=commit_etag,
-        attempts=attempts,
     )
 
 
