@@ -336,7 +336,7 @@ def _record_check(
     folder = settings.state_dir / "snapshots"
     folder.mkdir(parents=True, exist_ok=True)
     result = retrieved.result
-    answered = result is not None and outcome.status in ("fetched", "not_modified")
+    answered = outcome.status in ("fetched", "not_modified")  # the web said, this run
     check = SourceCheck(
         source_id=source.id,
         url=source.url,
