@@ -30,10 +30,14 @@ from pipeline.core.text import (
     shared_surnames,
     title_similarity,
 )
+from pipeline.link.links import paper_links
 from pipeline.models import (
+    ARXIV_SERVICE,
     Appearance,
-    Enrichment,
+    ArxivMetadata,
+    Enrichments,
     EnrichmentStatus,
+    Link,
     MatchEvidence,
     MatchRule,
     NearMiss,
@@ -56,7 +60,11 @@ class Mention:
     abstract: str | None = None
     keywords: list[str] = field(default_factory=list)
     topic: str | None = None
-    enrichment: Enrichment | None = None
+    enrichments: Enrichments = field(default_factory=dict)
+    venue: str | None = None
+    year: int | None = None
+    links: list[Link] = field(default_factory=list)
+    arxiv_version: int | None = None
     rank: int = 0  # lower: preferred for the canonical title (README cards keep hyphens)
 
     @property
@@ -65,10 +73,16 @@ class Mention:
 
     @property
     def linked_arxiv_id(self) -> str | None:
-        enrichment = self.enrichment
-        if enrichment and enrichment.status is EnrichmentStatus.enriched and enrichment.metadata:
-            return enrichment.metadata.arxiv_id
-        return self.arxiv_id
+        metadata = arxiv_metadata(self.enrichments)
+        return metadata.arxiv_id if metadata else self.arxiv_id
+
+
+def arxiv_metadata(enrichments: Enrichments) -> ArxivMetadata | None:
+    """arXiv's record of a paper, when arXiv enriched it."""
+    enrichment = enrichments.get(ARXIV_SERVICE)
+    if enrichment and enrichment.status is EnrichmentStatus.enriched:
+        return enrichment.metadata
+    return None
 
 
 @dataclass(frozen=True)
@@ -276,27 +290,52 @@ def _merged(lists: Iterable[Iterable[str]]) -> list[str]:
     return list(seen)
 
 
+def _enrichments(mentions: Sequence[Mention]) -> Enrichments:
+    """Per service, the first mention's result with metadata, else the first result."""
+    services = sorted({service for m in mentions for service in m.enrichments})
+    chosen: Enrichments = {}
+    for service in services:
+        results = [m.enrichments[service] for m in mentions if service in m.enrichments]
+        chosen[service] = next((e for e in results if e.metadata), results[0])
+    return chosen
+
+
+def _links(mentions: Sequence[Mention], metadata: ArxivMetadata | None) -> list[Link]:
+    links = [link for m in mentions for link in m.links]
+    if metadata:
+        links += [
+            Link(label=label, url=url)
+            for label, url in (("arXiv", metadata.abs_url), ("PDF", metadata.pdf_url))
+            if url
+        ]
+    return links
+
+
 def _paper(ordered: Sequence[Mention], indexes: list[int], groups: _Groups) -> Paper:
     mentions = [ordered[index] for index in indexes]
     canonical = mentions[0]
-    enrichment = next(
-        (m.enrichment for m in mentions if m.enrichment and m.enrichment.metadata),
-        next((m.enrichment for m in mentions if m.enrichment), None),
-    )
-    metadata = (
-        enrichment.metadata
-        if enrichment and enrichment.status is EnrichmentStatus.enriched
-        else None
-    )
+    enrichments = _enrichments(mentions)
+    metadata = arxiv_metadata(enrichments)
     arxiv_id = metadata.arxiv_id if metadata else _first(m.arxiv_id for m in mentions)
     paper_id = f"arxiv:{arxiv_id}" if arxiv_id else title_key_id("paper", canonical.title)
+    years = [m.year for m in mentions if m.year]
+    published = metadata.published.year if metadata and metadata.published else None
+    primary = [metadata.primary_category] if metadata and metadata.primary_category else []
+    categories = _merged([primary, metadata.categories]) if metadata else []
     return Paper(
         id=paper_id,
         title=metadata.title if metadata else canonical.title,
         authors=(metadata.authors if metadata else None)
         or next((m.authors for m in mentions if m.authors), []),
+        year=min(years) if years else published,
+        venues=_merged([" ".join(m.venue.split())] if m.venue else [] for m in mentions),
         abstract=(metadata.abstract if metadata else None) or _first(m.abstract for m in mentions),
         arxiv_id=arxiv_id,
+        arxiv_version=(metadata.version if metadata else None)
+        or next((m.arxiv_version for m in mentions if m.arxiv_version), None),
+        categories=categories,
+        doi=metadata.doi if metadata else None,
+        links=paper_links(_links(mentions, metadata)),
         openreview_ids=_merged([m.openreview_id] if m.openreview_id else [] for m in mentions),
         keywords=_merged(m.keywords for m in mentions),
         topics=_merged([m.topic] if m.topic else [] for m in mentions),
@@ -304,7 +343,7 @@ def _paper(ordered: Sequence[Mention], indexes: list[int], groups: _Groups) -> P
             (m.appearance for m in mentions), key=lambda a: (a.source_id, a.record_id)
         ),
         evidence=_evidence(ordered, indexes, groups),
-        enrichment=enrichment,
+        enrichments=enrichments,
     )
 
 

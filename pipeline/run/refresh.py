@@ -162,7 +162,8 @@ def _refresh(
     for note in run_notes(bundles, report, skipped, refused):
         runner.note(note)
     enriched = [steps.apply_enrichment(bundle, first_link, report) for bundle in bundles]
-    link = runner.call(steps.link_bundles, enriched)  # arXiv may show two titles are one paper
+    # arXiv may show two titles are one paper; each paper keeps the id it had.
+    link = runner.call(steps.link_bundles, enriched, steps.previous_papers(settings))
 
     versions = [steps.source_version(bundle, settings.raw_dir) for bundle in enriched]
     versions.append(steps.papers_version(enriched, link, settings.raw_dir))

@@ -28,9 +28,10 @@ from pipeline.kinds import (
     kind_of,
     with_linked_files,
 )
+from pipeline.link.identity import KnownPaper, carry_ids, known_papers
 from pipeline.link.papers import LinkResult, link_papers
 from pipeline.models import (
-    Enrichment,
+    Enrichments,
     InputFile,
     Manifest,
     NearMiss,
@@ -234,10 +235,27 @@ def parse_snapshot(snapshot: Snapshot) -> SourceBundle:
     return check_kind(snapshot.source.kind).parse(snapshot)
 
 
-def link_bundles(bundles: Sequence[SourceBundle]) -> LinkResult:
-    return link_papers(
+def link_bundles(
+    bundles: Sequence[SourceBundle], previous: Sequence[KnownPaper] = ()
+) -> LinkResult:
+    """One paper per paper across the bundles; with ``previous`` (the last version's papers),
+    each keeps the id it had (:func:`~pipeline.link.identity.carry_ids`)."""
+    link = link_papers(
         [mention for bundle in bundles for mention in kind_of(bundle).mentions(bundle)]
     )
+    return carry_ids(link, previous)
+
+
+def previous_papers(settings: Settings) -> list[KnownPaper]:
+    """The identities of the papers in the papers dataset's LATEST version (none at first)."""
+    latest = latest_version(settings.processed_dir, PAPERS_DATASET)
+    if latest is None:
+        return []
+    try:
+        rows = read_table(settings.processed_dir, PAPERS_DATASET, latest, MAIN_TABLE)
+    except PipelineError:
+        return []  # a damaged LATEST: the write names and repairs it; ids start afresh
+    return known_papers(rows)
 
 
 def enrichment_requests(link: LinkResult) -> list[PaperRef]:
@@ -259,9 +277,10 @@ def apply_enrichment(
 ) -> SourceBundle:
     """The bundle with each of its paper records carrying its linked paper's enrichment."""
 
-    def enrichment_of(record_id: str) -> Enrichment | None:
+    def enrichment_of(record_id: str) -> Enrichments:
         paper_id = link.paper_of.get((bundle.source.id, record_id))
-        return report.results.get(paper_id) if paper_id else None
+        result = report.results.get(paper_id) if paper_id else None
+        return {report.service: result} if result else {}
 
     return kind_of(bundle).with_enrichment(bundle, enrichment_of)
 

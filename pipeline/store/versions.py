@@ -65,6 +65,7 @@ from pipeline.store.compaction import (
 )
 from pipeline.store.datapackage import FILE_NAME as DATAPACKAGE
 from pipeline.store.datapackage import datapackage
+from pipeline.store.migrations import upgrade_rows
 from pipeline.store.writers import dump_json, version_files
 
 LATEST = "LATEST"
@@ -155,7 +156,14 @@ def read_table(
             f"{dataset}/{version}/{path.name}: damaged (its checksum differs from the manifest's)"
         )
     records: list[dict[str, Any]] = json.loads(data)
-    return records
+    return upgrade_rows(records, _written_schema(processed_dir, dataset, version))
+
+
+def _written_schema(processed_dir: Path, dataset: str, version: str) -> str | None:
+    try:
+        return read_manifest(processed_dir, dataset, version).schema_version
+    except (PipelineError, ValueError):
+        return None
 
 
 def _listed_sha256(processed_dir: Path, dataset: str, version: str, name: str) -> str | None:
