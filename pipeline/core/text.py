@@ -87,6 +87,8 @@ def title_similarity(ours: str, theirs: str) -> float:
 
 def strip_accents(text: str) -> str:
     """'Peyré' -> 'Peyre': sources disagree on diacritics in names."""
+    if text.isascii():  # most titles: nothing to decompose (linking calls this per mention)
+        return text
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
