@@ -21,6 +21,7 @@ a daily refresh or a replay of a list's whole history does not keep hundreds of 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import shutil
@@ -34,7 +35,13 @@ from pydantic import BaseModel, TypeAdapter
 
 from pipeline import __version__
 from pipeline.core.errors import PipelineError
-from pipeline.core.files import publish_folder, staging_folder, write_atomic, write_new
+from pipeline.core.files import (
+    publish_folder,
+    staging_folder,
+    sync_folder,
+    write_atomic,
+    write_files,
+)
 from pipeline.models import (
     SCHEMA_VERSION,
     ChangeSet,
@@ -83,11 +90,18 @@ class WriteResult:
 
 
 def schema_bytes(tables: Sequence[Table]) -> bytes:
+    """schema.json of a version with these tables (made once per process for each set of
+    table models: every version of a run, and every version of a replay, has the same)."""
+    return _schema_bytes(tuple((table.name, table.model) for table in tables))
+
+
+@functools.cache
+def _schema_bytes(tables: tuple[tuple[str, type[BaseModel]], ...]) -> bytes:
     schema = {
         "schema_version": SCHEMA_VERSION,
         "tables": {
-            f"{table.name}.json": TypeAdapter(list[table.model]).json_schema()  # type: ignore[name-defined]
-            for table in tables
+            f"{name}.json": TypeAdapter(list[model]).json_schema()  # type: ignore[valid-type]
+            for name, model in tables
         },
         "manifest.json": Manifest.model_json_schema(),
         "warnings.json": TypeAdapter(list[ParseWarning]).json_schema(),
@@ -242,8 +256,7 @@ def write_version(processed_dir: Path, version: DatasetVersion) -> WriteResult:
 
     staging = staging_folder(folder)
     try:
-        for file_name, data in files.items():
-            write_new(staging / file_name, data)
+        write_files(staging, files)  # durable before the rename makes the version visible
         publish_folder(staging, folder / name)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -286,3 +299,4 @@ def diff_versions(processed_dir: Path, dataset: str, old: str | None, new: str) 
 
 def _replace_latest(folder: Path, name: str) -> None:
     write_atomic(folder / LATEST, (name + "\n").encode("utf-8"))
+    sync_folder(folder)  # the rename of LATEST itself, so a power cut cannot undo it
