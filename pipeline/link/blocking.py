@@ -12,11 +12,11 @@ title is only compared with the titles that hold one of its rarest tokens:
   a title's candidates grow with the corpus;
 - its candidates are the titles holding one of its probes, so candidates per title are
   bounded (``PROBES * COMMON_TOKEN_TITLES``). A word changed, added or dropped removes at
-  most three of a title's tokens (its stem and two pairs) from the other title, so with
-  ``MIN_PROBES`` (4) probes a title always finds a title one word away; a pair is found
-  from either side;
-- a title with fewer probes (one or two words, or only the most common ones) is compared
-  with every title of a length that can reach the cutoff instead.
+  most one stem and two stem pairs of a title from the other, so a title with two stem
+  probes, or three pair probes, always finds a title one word away (and is found by it);
+- the other, *weak* titles (one or two words, or only the most common ones) may miss each
+  other through their probes, so each weak title is also compared with every weak title
+  of a length that can reach the cutoff.
 
 The cost is the index (linear in the words), the candidates and the sorted pairs: near
 n log n. :func:`all_pairs` is the exhaustive reference: tests check that both find the
@@ -34,8 +34,7 @@ from itertools import pairwise
 from rapidfuzz import fuzz, process
 
 STEM_LENGTH = 5
-PROBES = 6
-MIN_PROBES = 6
+PROBES = 4
 COMMON_TOKEN_TITLES = 200
 
 # (row, other, ratio) with row < other, sorted: what the fuzzy pass walks, in this order.
@@ -57,10 +56,6 @@ def blocked_pairs(titles: Sequence[str], cutoff: float) -> SimilarPairs:
     for index, own in enumerate(tokens):
         for token in own:
             holders[token].append(index)
-    by_length = sorted(range(len(titles)), key=lambda index: len(titles[index]))
-    lengths = [len(titles[index]) for index in by_length]
-    titles_by_length = [titles[index] for index in by_length]
-    blocks: dict[str, list[str]] = {}  # a probed token's titles, for rapidfuzz's C++ loop
     found: set[tuple[int, int, float]] = set()
 
     def compare(index: int, choices: list[str], positions: Sequence[int]) -> None:
@@ -72,21 +67,42 @@ def blocked_pairs(titles: Sequence[str], cutoff: float) -> SimilarPairs:
             if other != index:
                 found.add((index, other, score) if index < other else (other, index, score))
 
+    held = {token: len(indexes) for token, indexes in holders.items()}
+    weak = []
     for index, own in enumerate(tokens):
-        probes = sorted(
-            (len(holders[token]), token)
-            for token in own
-            if 1 < len(holders[token]) <= COMMON_TOKEN_TITLES
-        )[:PROBES]
-        if len(probes) < MIN_PROBES:
-            low, high = _length_window(lengths, len(titles[index]), cutoff)
-            compare(index, titles_by_length[low:high], by_length[low:high])
-            continue
-        for _, token in probes:
-            if token not in blocks:
-                blocks[token] = [titles[other] for other in holders[token]]
-            compare(index, blocks[token], holders[token])
+        probes = _probes(own, held)
+        if not _survives_an_edit(probes):
+            weak.append(index)
+        if probes:
+            # One C++ call per title over all its candidates: rapidfuzz's per-call cost is
+            # what a call per probe would multiply.
+            candidates = list(set().union(*(holders[token] for token in probes)))
+            compare(index, [titles[other] for other in candidates], candidates)
+    # Two weak titles one word apart may miss each other through their probes; a weak and
+    # a strong one meet through the strong one's. So weak titles meet every weak title of
+    # a length that can reach the cutoff.
+    weak.sort(key=lambda index: len(titles[index]))
+    lengths = [len(titles[index]) for index in weak]
+    weak_titles = [titles[index] for index in weak]
+    for index in weak:
+        low, high = _length_window(lengths, len(titles[index]), cutoff)
+        compare(index, weak_titles[low:high], weak[low:high])
     return sorted(found)
+
+
+def _probes(own: set[str], held: dict[str, int]) -> list[str]:
+    """A title's rarest tokens that another title holds too, common ones left out."""
+    ranked = sorted((held[token], token) for token in own if 1 < held[token] <= COMMON_TOKEN_TITLES)
+    return [token for _, token in ranked[:PROBES]]
+
+
+def _survives_an_edit(probes: list[str]) -> bool:
+    """Whether a word changed, added or dropped leaves one of the probes in the other title.
+
+    An edit removes at most one stem and two stem pairs: two stems, or three pairs, survive.
+    """
+    pairs = sum(1 for token in probes if " " in token)
+    return len(probes) - pairs >= 2 or pairs >= 3
 
 
 def _length_window(lengths: list[int], length: int, cutoff: float) -> tuple[int, int]:
@@ -110,3 +126,25 @@ def all_pairs(titles: Sequence[str], cutoff: float) -> SimilarPairs:
         )
         found.extend((row, row + 1 + offset, score) for _, score, offset in hits)
     return sorted(found)
+
+
+class RememberedPairs:
+    """A pair finder that remembers its last answer.
+
+    The pairs depend on the titles only, and a refresh links the same titles twice (before
+    enrichment, and after it, since arXiv may show two titles are one paper): passing one
+    instance to both links finds the pairs once.
+    """
+
+    def __init__(self, find: PairFinder = blocked_pairs) -> None:
+        self.find = find
+        self.searches = 0
+        self._last: tuple[list[str], float, SimilarPairs] | None = None
+
+    def __call__(self, titles: Sequence[str], cutoff: float) -> SimilarPairs:
+        if self._last is not None and self._last[1] == cutoff and self._last[0] == titles:
+            return self._last[2]
+        self.searches += 1
+        pairs = self.find(titles, cutoff)
+        self._last = (list(titles), cutoff, pairs)
+        return pairs

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pipeline.core.settings import Settings
 from pipeline.enrich import EnrichmentReport
 from pipeline.kinds import SourceBundle
+from pipeline.link.blocking import RememberedPairs
 from pipeline.run import steps
 from pipeline.run.runner import IN_PROCESS, Runner
 from pipeline.sources.config import load_sources
@@ -69,17 +70,33 @@ def refresh(
     ]
     parsed = iter(runner.map(steps.parse_snapshot, to_parse))
     bundles = [bundle if bundle is not None else next(parsed) for bundle in stored]
+    reused = [bundle is not None for bundle in stored]
+    del stored  # the bundles list holds them; nothing else may keep a second copy alive
 
-    first_link = runner.call(steps.link_bundles, bundles)
+    # Nothing changed: the papers dataset is their link already. Otherwise link, finding
+    # similar titles once for both links of the run (enrichment changes no title).
+    pairs = RememberedPairs()
+    link_stored = runner.call(steps.stored_link, bundles, settings) if all(reused) else None
+    first_link = link_stored or runner.call(steps.link_bundles, bundles, pairs)
     report = runner.call(steps.enrich, first_link, settings, refresh_arxiv)
     for note in run_notes(bundles, report, skipped):
         runner.note(note)
     enriched = [steps.apply_enrichment(bundle, first_link, report) for bundle in bundles]
-    link = runner.call(steps.link_bundles, enriched)  # arXiv may show two titles are one paper
+    unchanged = [
+        was_reused and steps.same_tables(before, after)
+        for was_reused, before, after in zip(reused, bundles, enriched, strict=True)
+    ]
+    del bundles
+    # arXiv may show two titles are one paper: link again unless enrichment changed nothing.
+    link = first_link if all(unchanged) else runner.call(steps.link_bundles, enriched, pairs)
 
-    versions = [steps.source_version(bundle, settings.raw_dir) for bundle in enriched]
-    versions.append(steps.papers_version(enriched, link, settings.raw_dir))
-    results = [runner.call(steps.write, version, settings) for version in versions]
+    # One version at a time, each written as soon as it is made.
+    results = [
+        runner.call(steps.write_source, bundle, settings, same)
+        for bundle, same in zip(enriched, unchanged, strict=True)
+    ]
+    same_papers = link_stored is not None and link is link_stored
+    results.append(runner.call(steps.write_papers, enriched, link, settings, same_papers))
     for result in results:
         runner.info(steps.describe(result))
     summary = summarise(results, enriched, report, skipped)

@@ -16,6 +16,7 @@ from pipeline.core.ids import sha256_bytes
 from pipeline.core.settings import Settings
 from pipeline.enrich import EnrichmentReport, PaperRef, enricher_for
 from pipeline.kinds import SourceBundle, check_kind, kind_of
+from pipeline.link.blocking import PairFinder, blocked_pairs
 from pipeline.link.papers import LinkResult, link_papers
 from pipeline.models import Enrichment, InputFile, NearMiss, Paper, ParseWarning, Source
 from pipeline.sources.snapshots import Snapshot, load_snapshot
@@ -25,9 +26,12 @@ from pipeline.store.versions import (
     Table,
     WriteResult,
     latest_from_inputs,
+    latest_version,
+    read_manifest,
     read_table,
     write_version,
 )
+from pipeline.store.writers import version_file_names
 
 PAPERS_DATASET = "papers"
 
@@ -82,9 +86,11 @@ def parse_snapshot(snapshot: Snapshot) -> SourceBundle:
     return check_kind(snapshot.source.kind).parse(snapshot)
 
 
-def link_bundles(bundles: Sequence[SourceBundle]) -> LinkResult:
+def link_bundles(bundles: Sequence[SourceBundle], pairs: PairFinder = blocked_pairs) -> LinkResult:
+    """``pairs``: a :class:`~pipeline.link.blocking.RememberedPairs` shared by a run's links
+    finds the similar titles once."""
     return link_papers(
-        [mention for bundle in bundles for mention in kind_of(bundle).mentions(bundle)]
+        [mention for bundle in bundles for mention in kind_of(bundle).mentions(bundle)], pairs
     )
 
 
@@ -165,3 +171,83 @@ def describe(result: WriteResult) -> str:
     """One line for a person: what a write did."""
     counts = ", ".join(f"{n} {name}" for name, n in result.record_counts.items())
     return f"{result.dataset}: {result.status} {result.version} ({counts})"
+
+
+# --------------------------------------------------------------------------- reuse
+# What a refresh reuses from the last versions when sources did not change: the papers
+# dataset's link instead of linking again, and LATEST instead of writing what it holds.
+
+
+def stored_link(bundles: Sequence[SourceBundle], settings: Settings) -> LinkResult | None:
+    """The papers dataset's LATEST as a link of these bundles, when it was made from exactly
+    their inputs and every mention carries its stored paper's enrichment (so linking them
+    again would give it back); None otherwise."""
+    inputs = [
+        item for bundle in bundles for item in snapshot_inputs(bundle.snapshot, settings.raw_dir)
+    ]
+    version = latest_from_inputs(settings.processed_dir, PAPERS_DATASET, inputs)
+    if version is None:
+        return None
+    try:
+        papers = [
+            Paper.model_validate(record)
+            for record in read_table(settings.processed_dir, PAPERS_DATASET, version)
+        ]
+        near_misses = [
+            NearMiss.model_validate(record)
+            for record in read_table(settings.processed_dir, PAPERS_DATASET, version, "near_misses")
+        ]
+    except (PipelineError, ValueError):
+        return None
+    by_id = {paper.id: paper for paper in papers}
+    paper_of = {
+        (appearance.source_id, appearance.record_id): paper.id
+        for paper in papers
+        for appearance in paper.appearances
+    }
+    mentions = [mention for bundle in bundles for mention in kind_of(bundle).mentions(bundle)]
+    if len(mentions) != len(paper_of):
+        return None
+    for mention in mentions:
+        paper_id = paper_of.get((mention.appearance.source_id, mention.appearance.record_id))
+        if paper_id is None or by_id[paper_id].enrichment != mention.enrichment:
+            return None  # the sources' versions and the papers' come from different runs
+    return LinkResult(papers=papers, near_misses=near_misses, paper_of=paper_of)
+
+
+def same_tables(before: SourceBundle, after: SourceBundle) -> bool:
+    """Whether two bundles of a source give the same tables (enrichment changed nothing)."""
+    kind = kind_of(before)
+    return [list(t.records) for t in kind.tables(before)] == [
+        list(t.records) for t in kind.tables(after)
+    ]
+
+
+def write_source(bundle: SourceBundle, settings: Settings, unchanged: bool = False) -> WriteResult:
+    """Write a source's version; ``unchanged`` (its tables are LATEST's): only say so."""
+    version = source_version(bundle, settings.raw_dir)
+    return (unchanged and _latest_holds(version, settings)) or write(version, settings)
+
+
+def write_papers(
+    bundles: Sequence[SourceBundle], link: LinkResult, settings: Settings, unchanged: bool = False
+) -> WriteResult:
+    """Write the papers dataset; ``unchanged`` (``link`` is LATEST's): only say so."""
+    version = papers_version(bundles, link, settings.raw_dir)
+    return (unchanged and _latest_holds(version, settings)) or write(version, settings)
+
+
+def _latest_holds(version: DatasetVersion, settings: Settings) -> WriteResult | None:
+    """'unchanged' for a version whose tables LATEST holds, when LATEST also carries a file
+    of every writer this run has (a writer added since makes a new version)."""
+    name = latest_version(settings.processed_dir, version.dataset)
+    if name is None:
+        return None
+    try:
+        manifest = read_manifest(settings.processed_dir, version.dataset, name)
+    except (PipelineError, ValueError):
+        return None
+    if not set(version_file_names(list(version.tables))) <= {f.name for f in manifest.files}:
+        return None
+    path = settings.processed_dir / version.dataset / name
+    return WriteResult(version.dataset, name, path, "unchanged", dict(manifest.record_counts))

@@ -128,6 +128,16 @@ def writer_named(name: str) -> Writer:
     raise PipelineError(f"--format {name!r}: not a format ({known})")
 
 
+def version_file_names(tables: list[Table]) -> list[str]:
+    """The table files a version carries, by name (what :func:`version_files` writes)."""
+    return [
+        f"{table.name}{writer.suffix}"
+        for table in tables
+        for writer in WRITERS.values()
+        if writer.every_version and writer.accepts(table.model)
+    ]
+
+
 def version_files(tables: list[Table]) -> dict[str, bytes]:
     """Every table file a version carries, by file name."""
     return {

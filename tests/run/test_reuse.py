@@ -1,0 +1,95 @@
+"""What a refresh reuses: an unchanged one links nothing and writes nothing; a fresh one
+finds similar titles once for its two links; a changed source rewrites only its datasets."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pipeline.link.blocking import RememberedPairs
+from pipeline.run import refresh as refresh_module
+from pipeline.run import steps
+from pipeline.run.refresh import refresh as run_refresh
+from pipeline.store import versions
+from pipeline.store.versions import read_table
+from tests.conftest import PROJECT_DIR, settings_for
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    shutil.copytree(PROJECT_DIR / "raw", tmp_path / "raw")
+    shutil.copy(PROJECT_DIR / "sources.toml", tmp_path / "sources.toml")
+    return tmp_path
+
+
+def forbid(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str) -> None:
+    def refused(*_: object, **__: object) -> None:
+        raise AssertionError(f"{name} ran in a refresh where nothing changed")
+
+    monkeypatch.setattr(owner, name, refused)
+
+
+def test_an_unchanged_refresh_neither_links_nor_writes(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = run_refresh(settings_for(folder))
+    papers = read_table(folder / "processed", steps.PAPERS_DATASET)
+    forbid(monkeypatch, steps, "parse_snapshot")
+    forbid(monkeypatch, steps, "link_papers")
+    forbid(monkeypatch, versions, "write_version")
+    forbid(monkeypatch, steps, "write_version")
+    second = run_refresh(settings_for(folder))
+    assert [(r.dataset, r.version, r.status) for r in second.results] == [
+        (r.dataset, r.version, "unchanged") for r in first.results
+    ]
+    assert [r.record_counts for r in second.results] == [r.record_counts for r in first.results]
+    assert second.enrichment == first.enrichment
+    assert read_table(folder / "processed", steps.PAPERS_DATASET) == papers
+
+
+def test_a_fresh_refresh_searches_similar_titles_once_for_its_two_links(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made: list[RememberedPairs] = []
+
+    class Recorded(RememberedPairs):
+        def __init__(self) -> None:
+            super().__init__()
+            made.append(self)
+
+    links = []
+    link_bundles = steps.link_bundles
+
+    def counted(*args: Any) -> Any:
+        links.append(args)
+        return link_bundles(*args)
+
+    monkeypatch.setattr(refresh_module, "RememberedPairs", Recorded)
+    monkeypatch.setattr(steps, "link_bundles", counted)
+    run_refresh(settings_for(folder))
+    assert len(links) == 2  # before and after enrichment
+    assert [pairs.searches for pairs in made] == [1]
+
+
+def test_a_changed_source_rewrites_its_dataset_and_the_papers_only(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run_refresh(settings_for(folder))
+    capture = folder / "raw" / "000_9da80035aa0ccbc3.txt"
+    capture.write_text(capture.read_text().replace("Abide by the law", "Abide by the Law"))
+    written: list[str] = []
+    write_version = versions.write_version
+
+    def recorded(processed: Path, version: versions.DatasetVersion) -> versions.WriteResult:
+        written.append(version.dataset)
+        return write_version(processed, version)
+
+    monkeypatch.setattr(steps, "write_version", recorded)
+    summary = run_refresh(settings_for(folder))
+    assert written == ["neurips-2023-oral-1d-dl-theory", steps.PAPERS_DATASET]
+    status = {result.dataset: result.status for result in summary.results}
+    assert status["neurips-2023-oral-1d-dl-theory"] == "written"
+    assert status["awesome-deep-phenomena"] == "unchanged"
