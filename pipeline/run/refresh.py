@@ -14,6 +14,7 @@ from pipeline.core.settings import Settings
 from pipeline.enrich import EnrichmentReport
 from pipeline.kinds import SourceBundle
 from pipeline.link.blocking import RememberedPairs
+from pipeline.models import Source
 from pipeline.run import steps
 from pipeline.run.runner import IN_PROCESS, Runner
 from pipeline.sources.config import load_sources
@@ -55,6 +56,32 @@ def summarise(
     )
 
 
+def standing_summary(
+    standing: steps.Standing,
+    snapshots: Sequence[Snapshot],
+    skipped: Sequence[str],
+    settings: Settings,
+    sources: Sequence[Source],
+    runner: Runner,
+) -> RunSummary:
+    """What an unchanged run says: the same notes and lines as one that did the work."""
+    assert standing.results is not None and standing.warnings is not None
+    notes = [*skipped, *(s.note for s in snapshots if s.note), *standing.report.warnings]
+    for note in notes:
+        runner.note(note)
+    for result in standing.results:
+        runner.info(steps.describe(result))
+    counts = standing.report.status_counts()
+    runner.publish("refresh-report", steps.report_markdown(settings, sources))
+    return RunSummary(
+        results=standing.results,
+        warnings=standing.warnings,
+        enrichment={status.value: n for status, n in sorted(counts.items())},
+        notes=notes,
+        skipped=list(skipped),
+    )
+
+
 def refresh(
     settings: Settings, *, refresh_arxiv: bool = False, runner: Runner = IN_PROCESS
 ) -> RunSummary:
@@ -63,6 +90,11 @@ def refresh(
     taken = runner.map(steps.take_snapshot, sources, settings)
     snapshots = [snapshot for snapshot in taken if isinstance(snapshot, Snapshot)]
     skipped = [reason for reason in taken if isinstance(reason, str)]
+    # Nothing changed, and arXiv gives every paper what it has: every LATEST stands, and
+    # the run reads manifests and the papers table only (no parse, no link, no write).
+    standing = runner.call(steps.standing_versions, snapshots, settings, refresh_arxiv)
+    if standing is not None and standing.results is not None:
+        return standing_summary(standing, snapshots, skipped, settings, sources, runner)
     # A source whose snapshot and definition are unchanged is read back, not parsed.
     stored = runner.map(steps.reuse_stored, snapshots, settings)
     to_parse = [
@@ -78,7 +110,9 @@ def refresh(
     pairs = RememberedPairs()
     link_stored = runner.call(steps.stored_link, bundles, settings) if all(reused) else None
     first_link = link_stored or runner.call(steps.link_bundles, bundles, pairs)
-    report = runner.call(steps.enrich, first_link, settings, refresh_arxiv)
+    # The stored link asks arXiv what the papers table did: its answers are already here.
+    known = standing.report if standing is not None and link_stored is not None else None
+    report = known or runner.call(steps.enrich, first_link, settings, refresh_arxiv)
     for note in run_notes(bundles, report, skipped):
         runner.note(note)
     enriched = [steps.apply_enrichment(bundle, first_link, report) for bundle in bundles]

@@ -8,6 +8,7 @@ chains in :mod:`pipeline.run` order the steps and hand them to a runner.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,15 @@ from pipeline.enrich import EnrichmentReport, PaperRef, enricher_for
 from pipeline.kinds import SourceBundle, check_kind, kind_of
 from pipeline.link.blocking import PairFinder, blocked_pairs
 from pipeline.link.papers import LinkResult, link_papers
-from pipeline.models import Enrichment, InputFile, NearMiss, Paper, ParseWarning, Source
+from pipeline.models import (
+    Enrichment,
+    InputFile,
+    Manifest,
+    NearMiss,
+    Paper,
+    ParseWarning,
+    Source,
+)
 from pipeline.sources.snapshots import Snapshot, load_snapshot
 from pipeline.store.versions import (
     MAIN_TABLE,
@@ -31,7 +40,7 @@ from pipeline.store.versions import (
     read_table,
     write_version,
 )
-from pipeline.store.writers import version_file_names
+from pipeline.store.writers import WRITERS, version_file_names
 
 PAPERS_DATASET = "papers"
 
@@ -251,3 +260,79 @@ def _latest_holds(version: DatasetVersion, settings: Settings) -> WriteResult | 
         return None
     path = settings.processed_dir / version.dataset / name
     return WriteResult(version.dataset, name, path, "unchanged", dict(manifest.record_counts))
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Every dataset's LATEST, when a refresh would change none of them (``results``), or
+    only the enrichment that changes something, for the run to use rather than ask again."""
+
+    report: EnrichmentReport
+    results: list[WriteResult] | None = None
+    warnings: dict[str, int] | None = None  # parse warnings per source, as LATEST counts
+
+
+def standing_versions(
+    snapshots: Sequence[Snapshot], settings: Settings, refresh: bool = False
+) -> Standing | None:
+    """The run's outcome when nothing changed, found from manifests and the papers table:
+    every source's LATEST made from its snapshot, the papers' from all of them, every
+    writer's file present, and enrichment giving each paper what it carries. None when an
+    input differs (or ``refresh`` asks arXiv again); only the report when enrichment does:
+    the run then does the work."""
+    if refresh:
+        return None
+    manifests: list[Manifest] = []
+    everything: list[InputFile] = []
+    for snapshot in snapshots:
+        inputs = snapshot_inputs(snapshot, settings.raw_dir)
+        everything += inputs
+        manifest = _standing_manifest(snapshot.source.id, inputs, settings)
+        if manifest is None:
+            return None
+        manifests.append(manifest)
+    papers_manifest = _standing_manifest(PAPERS_DATASET, everything, settings)
+    if papers_manifest is None:
+        return None
+    try:
+        papers = read_table(settings.processed_dir, PAPERS_DATASET, papers_manifest.version)
+        requests = [
+            PaperRef(key=p["id"], title=p["title"], authors=p["authors"], arxiv_id=p["arxiv_id"])
+            for p in papers
+        ]
+    except (PipelineError, ValueError, KeyError, TypeError):
+        return None
+    report = enricher_for(settings).enrich(requests, settings, refresh=False)
+    for paper in papers:
+        found = report.results.get(paper["id"])
+        if found is None or found.model_dump(mode="json") != paper.get("enrichment"):
+            return Standing(report=report)
+    results = [
+        WriteResult(
+            manifest.dataset,
+            manifest.version,
+            settings.processed_dir / manifest.dataset / manifest.version,
+            "unchanged",
+            dict(manifest.record_counts),
+        )
+        for manifest in [*manifests, papers_manifest]
+    ]
+    warnings = {manifest.dataset: manifest.warning_count for manifest in manifests}
+    return Standing(report=report, results=results, warnings=warnings)
+
+
+def _standing_manifest(
+    dataset: str, inputs: Sequence[InputFile], settings: Settings
+) -> Manifest | None:
+    """LATEST's manifest when it was made from ``inputs`` and has every writer's file."""
+    name = latest_from_inputs(settings.processed_dir, dataset, inputs)
+    if name is None:
+        return None
+    manifest = read_manifest(settings.processed_dir, dataset, name)
+    names = {entry.name for entry in manifest.files}
+    suffixes = {writer.suffix for writer in WRITERS.values() if writer.every_version}
+    if not all(
+        f"{table}{suffix}" in names for table in manifest.record_counts for suffix in suffixes
+    ):
+        return None  # a writer added since: the next version carries its files
+    return manifest

@@ -16,6 +16,7 @@ from pipeline.run.refresh import refresh as run_refresh
 from pipeline.store import versions
 from pipeline.store.versions import read_table
 from tests.conftest import PROJECT_DIR, settings_for
+from tests.fake_arxiv import FakeArxiv, FakePaper
 
 
 @pytest.fixture
@@ -93,3 +94,31 @@ def test_a_changed_source_rewrites_its_dataset_and_the_papers_only(
     status = {result.dataset: result.status for result in summary.results}
     assert status["neurips-2023-oral-1d-dl-theory"] == "written"
     assert status["awesome-deep-phenomena"] == "unchanged"
+
+
+def test_new_arxiv_answers_for_unchanged_sources_link_once_and_rewrite(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run_refresh(settings_for(folder))  # offline: every paper pending
+    papers = read_table(folder / "processed", steps.PAPERS_DATASET)
+    known = [
+        FakePaper(f"2401.{n:05d}", p["title"], p["authors"] or ["A B"])
+        for n, p in enumerate(papers[:40])
+    ]
+    forbid(monkeypatch, steps, "parse_snapshot")
+    links = []
+    link_papers = steps.link_papers
+
+    def counted(*args: Any) -> Any:
+        links.append(args)
+        return link_papers(*args)
+
+    monkeypatch.setattr(steps, "link_papers", counted)
+    with FakeArxiv(known) as fake:
+        online = settings_for(folder).model_copy(
+            update={"offline": False, "arxiv_api_url": fake.url, "arxiv_delay_seconds": 0.0}
+        )
+        summary = run_refresh(online)
+    assert len(links) == 1  # the stored link served before enrichment; one link after it
+    assert {result.status for result in summary.results} == {"written"}
+    assert summary.enrichment.get("enriched", 0) > 0

@@ -26,15 +26,17 @@ from pipeline.enrich.arxiv.client import (
     canonical_base_id,
 )
 from pipeline.enrich.arxiv.limiter import RequestLimiter
-from pipeline.enrich.arxiv.query import batch_query, title_clause
+from pipeline.enrich.arxiv.query import batch_query, pack_clauses, title_clause
 from pipeline.enrich.records import EnrichmentReport, PaperRef
 from pipeline.models import ArxivMetadata, Enrichment, EnrichmentStatus
 
 logger = logging.getLogger(__name__)
 
 ID_BATCH_SIZE = 100  # ids per id_list request
-TITLE_BATCH_SIZE = 5  # titles per search request
 RESULTS_PER_TITLE = 10  # page room per title in a batched search
+# Titles per search: as many as the URL budget takes (query.pack_clauses), and at most
+# what one page of arXiv's (2,000 results, the user manual's cap) has room for.
+TITLE_BATCH_SIZE = 2000 // RESULTS_PER_TITLE
 CANDIDATES_KEPT = 5  # per title, in the cache: enough for ambiguity and no_match reasons
 LIMITER_FILE_NAME = "arxiv-requests.lock"
 
@@ -169,10 +171,7 @@ def _fetch(
     client = ArxivClient(settings, limiter, retry or RetryPolicy())
     batches: list[tuple[Method, list[str]]] = [
         *(("id", list(ids[i : i + ID_BATCH_SIZE])) for i in range(0, len(ids), ID_BATCH_SIZE)),
-        *(
-            ("title", list(titles[i : i + TITLE_BATCH_SIZE]))
-            for i in range(0, len(titles), TITLE_BATCH_SIZE)
-        ),
+        *(("title", batch) for batch in _title_searches(titles, work, settings)),
     ]
     try:
         for position, (method, batch) in enumerate(batches):
@@ -200,6 +199,15 @@ def _fetch(
     finally:
         report.requests_made += client.requests_sent
         client.close()
+
+
+def _title_searches(titles: Sequence[str], work: _Work, settings: Settings) -> list[list[str]]:
+    """The title keys packed into as few searches as the URL budget allows."""
+    clauses = []
+    for key in titles:
+        first = work.by_title[key][0]
+        clauses.append((key, title_clause(first.title, first.authors) or ""))
+    return pack_clauses(clauses, settings.arxiv_api_url, max_clauses=TITLE_BATCH_SIZE)
 
 
 def _fail(
