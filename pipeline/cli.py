@@ -115,6 +115,22 @@ def _build_parser() -> argparse.ArgumentParser:
     diff.add_argument("old", nargs="?", help="default: the version before NEW")
     diff.add_argument("new", nargs="?", help="default: LATEST")
     diff.add_argument("--json", action="store_true", help="print changes.json-style JSON")
+
+    index = commands.add_parser(
+        "arxiv-index", help="the local arXiv title index (OAI-PMH harvest into SQLite FTS5)"
+    )
+    index_commands = index.add_subparsers(dest="index_command", required=True, metavar="ACTION")
+    update = index_commands.add_parser(
+        "update", help="harvest what arXiv added or changed since the last update"
+    )
+    update.add_argument(
+        "--set",
+        dest="sets",
+        action="append",
+        metavar="SET",
+        help="an OAI-PMH set (repeatable; default: PIPELINE_ARXIV_INDEX_SETS)",
+    )
+    update.add_argument("--from", dest="since", metavar="YYYY-MM-DD", help="harvest from this day")
     return parser
 
 
@@ -376,6 +392,25 @@ def _command_report(datasets: list[str], everything: bool, output: Path | None) 
     return 0
 
 
+def _command_arxiv_index_update(sets: list[str] | None, since: str | None) -> int:
+    from pipeline.enrich.arxiv.harvest import HarvestError, update_index
+
+    settings = get_settings()
+    if settings.offline:
+        raise PipelineError("arxiv-index update: PIPELINE_OFFLINE is set")
+    try:
+        summary = update_index(settings, sets=sets, since=since)
+    except HarvestError as exc:
+        raise PipelineError(f"arxiv-index update: {exc}") from None
+    for set_spec, count in summary.records.items():
+        print(f"{set_spec}: {count} records stored")
+    print(
+        f"{summary.size} papers in the index ({summary.deleted} deleted, "
+        f"{summary.requests} requests)"
+    )
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _build_parser().parse_args(argv)
     try:
@@ -403,6 +438,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _command_report(args.datasets, args.all, args.output)
         if args.command == "diff":
             return _command_diff(args.dataset, args.old, args.new, args.json)
+        if args.command == "arxiv-index":
+            return _command_arxiv_index_update(args.sets, args.since)
     except PipelineError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE

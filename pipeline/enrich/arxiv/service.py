@@ -25,6 +25,7 @@ from pipeline.enrich.arxiv.client import (
     ArxivUnreachable,
     canonical_base_id,
 )
+from pipeline.enrich.arxiv.index import INDEX_FILE_NAME, TitleIndex, match_titles
 from pipeline.enrich.arxiv.limiter import RequestLimiter
 from pipeline.enrich.arxiv.query import batch_query, pack_clauses, title_clause
 from pipeline.enrich.records import EnrichmentReport, PaperRef
@@ -74,8 +75,12 @@ def enrich_papers(
         if cache is not None and not refresh:
             work.ids.update(cache.get_ids(work.by_id))
             work.titles.update(cache.get_titles(work.by_title))
-        missing_ids = sorted(set(work.by_id) - set(work.ids))
         missing_titles = [key for key in work.by_title if key not in work.titles]
+        if missing_titles and settings.arxiv_title_index and not settings.offline:
+            missing_titles = _titles_from_index(
+                work, missing_titles, settings, retry, cache, report
+            )
+        missing_ids = sorted(set(work.by_id) - set(work.ids))
         if missing_ids or missing_titles:
             if settings.offline:
                 _pend(work, missing_ids, missing_titles, "offline", report)
@@ -199,6 +204,48 @@ def _fetch(
     finally:
         report.requests_made += client.requests_sent
         client.close()
+
+
+def _titles_from_index(
+    work: _Work,
+    titles: list[str],
+    settings: Settings,
+    retry: RetryPolicy | None,
+    cache: ArxivCache | None,
+    report: EnrichmentReport,
+) -> list[str]:
+    """Answer titles from the local title index (no search requests: only the confirmed
+    ids are fetched, cache first, in id batches); returns the titles left to search, all of
+    them when the index is missing or arXiv cannot be reached."""
+    path = settings.state_dir / INDEX_FILE_NAME
+    if not path.exists():
+        report.warnings.append(f"no arXiv title index at {path} (run `arxiv-index update`)")
+        return titles
+    limiter = RequestLimiter(settings.state_dir / LIMITER_FILE_NAME, settings.arxiv_delay_seconds)
+    client = ArxivClient(settings, limiter, retry or RetryPolicy())
+
+    def fetch(ids: list[str]) -> dict[str, ArxivMetadata | None]:
+        found = dict(cache.get_ids(ids)) if cache is not None else {}
+        missing = [base for base in ids if base not in found]
+        for start in range(0, len(missing), ID_BATCH_SIZE):
+            batch = missing[start : start + ID_BATCH_SIZE]
+            answered = {meta.arxiv_id: meta for meta in client.fetch_ids(batch)}
+            found.update({base: answered.get(base) for base in batch})
+            if cache is not None:
+                cache.put_ids({base: answered.get(base) for base in batch})
+        return found
+
+    try:
+        with TitleIndex(path) as index:
+            firsts = {key: work.by_title[key][0] for key in titles}
+            work.titles.update(match_titles(index, firsts, fetch, CANDIDATES_KEPT))
+    except (ArxivUnreachable, ArxivFetchError, sqlite3.Error) as err:
+        report.warnings.append(f"arXiv title index not used: {err}")
+        return [key for key in titles if key not in work.titles]
+    finally:
+        report.requests_made += client.requests_sent
+        client.close()
+    return []
 
 
 def _title_searches(titles: Sequence[str], work: _Work, settings: Settings) -> list[list[str]]:
