@@ -123,13 +123,14 @@ def refresh(
     del bundles
     # arXiv may show two titles are one paper: link again unless enrichment changed nothing.
     link = first_link if all(unchanged) else runner.call(steps.link_bundles, enriched, pairs)
+    same_papers = link_stored is not None and link is link_stored
+    del first_link, link_stored  # the papers before enrichment: not needed again
 
     # One version at a time, each written as soon as it is made.
     results = [
         runner.call(steps.write_source, bundle, settings, same)
         for bundle, same in zip(enriched, unchanged, strict=True)
     ]
-    same_papers = link_stored is not None and link is link_stored
     results.append(runner.call(steps.write_papers, enriched, link, settings, same_papers))
     for result in results:
         runner.info(steps.describe(result))

@@ -13,7 +13,7 @@ from pipeline.core.settings import get_settings
 from pipeline.run.refresh import refresh
 from pipeline.run.replay import parse_historical
 from pipeline.sources.history import read_history
-from pipeline.store.writers import dump_json
+from pipeline.store.writers import dump_json, dump_json_array
 from tests.conftest import HISTORY_TARBALL, require
 
 
@@ -54,3 +54,9 @@ def test_historical_readme_tables_encode_identically() -> None:
 )
 def test_values_where_orjson_differs_or_refuses_take_the_standard_encoder(data: Any) -> None:
     assert dump_json(data) == standard_library(data)
+    items = data if isinstance(data, list) else [data, data]
+    assert dump_json_array(iter(items)) == standard_library(items)  # one item at a time
+
+
+def test_an_empty_table_is_an_empty_array() -> None:
+    assert dump_json_array([]) == standard_library([]) == b"[]\n"
