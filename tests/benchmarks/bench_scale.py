@@ -36,22 +36,13 @@ from typing import Any
 BENCHMARKS = Path(__file__).resolve().parent
 PROJECT = BENCHMARKS.parents[1]
 sys.path.insert(0, str(BENCHMARKS))
+sys.path.insert(0, str(PROJECT))
+
+from tests.conftest import settings_for  # noqa: E402
 
 
 def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def settings_for(folder: Path) -> Any:
-    from pipeline.core.settings import Settings
-
-    return Settings(
-        sources_file=folder / "sources.toml",
-        raw_dir=folder / "raw",
-        processed_dir=folder / "processed",
-        state_dir=folder / "state",
-        offline=True,
-    )
 
 
 def child_refresh(folder: Path) -> dict[str, Any]:

@@ -26,6 +26,19 @@ def folder(tmp_path: Path) -> Path:
     return tmp_path
 
 
+def count_calls(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str) -> list[tuple[Any, ...]]:
+    """The arguments of every call of ``owner.name`` from now on (it still runs)."""
+    calls: list[tuple[Any, ...]] = []
+    original = getattr(owner, name)
+
+    def counted(*args: Any) -> Any:
+        calls.append(args)
+        return original(*args)
+
+    monkeypatch.setattr(owner, name, counted)
+    return calls
+
+
 def forbid(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str) -> None:
     def refused(*_: object, **__: object) -> None:
         raise AssertionError(f"{name} ran in a refresh where nothing changed")
@@ -61,15 +74,8 @@ def test_a_fresh_refresh_searches_similar_titles_once_for_its_two_links(
             super().__init__()
             made.append(self)
 
-    links = []
-    link_bundles = steps.link_bundles
-
-    def counted(*args: Any) -> Any:
-        links.append(args)
-        return link_bundles(*args)
-
     monkeypatch.setattr(refresh_module, "RememberedPairs", Recorded)
-    monkeypatch.setattr(steps, "link_bundles", counted)
+    links = count_calls(monkeypatch, steps, "link_bundles")
     run_refresh(settings_for(folder))
     assert len(links) == 2  # before and after enrichment
     assert [pairs.searches for pairs in made] == [1]
@@ -106,14 +112,7 @@ def test_new_arxiv_answers_for_unchanged_sources_link_once_and_rewrite(
         for n, p in enumerate(papers[:40])
     ]
     forbid(monkeypatch, steps, "parse_snapshot")
-    links = []
-    link_papers = steps.link_papers
-
-    def counted(*args: Any) -> Any:
-        links.append(args)
-        return link_papers(*args)
-
-    monkeypatch.setattr(steps, "link_papers", counted)
+    links = count_calls(monkeypatch, steps, "link_papers")
     with FakeArxiv(known) as fake:
         online = settings_for(folder).model_copy(
             update={"offline": False, "arxiv_api_url": fake.url, "arxiv_delay_seconds": 0.0}
