@@ -55,18 +55,18 @@ def as_task(step: Callable[..., Any]) -> Task[Any, Any]:
 class PrefectRunner:
     """A chain's steps as Prefect tasks of the flow that is running."""
 
-    # Arguments go in quote(): Prefect walks every parameter to find futures and record
-    # task inputs, and a chain passes whole bundles and versions (at 16x, the walk made the
-    # flow 2.5x the library's time). The steps hand each other results in this process.
     def map(self, step: Callable[..., R], items: Sequence[Any], *args: Any) -> list[R]:
+        # Mapped items travel to the workers as they are (snapshots, historical versions):
+        # a quote() around them does not survive a Dask worker's parameter resolution.
         if not items:
             return []
-        futures = as_task(step).map(
-            [quote(item) for item in items], *(unmapped(quote(arg)) for arg in args)
-        )
+        futures = as_task(step).map(list(items), *(unmapped(arg) for arg in args))
         return list(futures.result())
 
     def call(self, step: Callable[..., R], *args: Any) -> R:
+        # In quote(): Prefect walks every parameter to find futures and record task inputs,
+        # and a chain passes whole bundles, links and versions to the steps it calls (at
+        # 16x, the walk made the flow 2.5x the library's time). These run in this process.
         return cast(R, as_task(step)(*(quote(arg) for arg in args)))
 
     def info(self, message: str) -> None:
