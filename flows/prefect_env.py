@@ -21,7 +21,9 @@ _TEMPORARY_SERVER_DEFAULTS = {
 }
 
 
-def configure_prefect(settings: Settings) -> None:
+def configure_prefect(settings: Settings, *, verbose: bool = True) -> None:
+    """Prefect's home and server settings; without ``verbose`` only Prefect's errors print
+    (the command line prints its own summary and notes)."""
     home = settings.prefect_home.resolve()
     home.mkdir(parents=True, exist_ok=True)
     os.environ["PREFECT_HOME"] = str(home)
@@ -29,3 +31,5 @@ def configure_prefect(settings: Settings) -> None:
         os.environ["PREFECT_API_URL"] = settings.prefect_api_url
     for name, value in _TEMPORARY_SERVER_DEFAULTS.items():
         os.environ.setdefault(name, value)
+    if not verbose:
+        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "ERROR")

@@ -9,8 +9,15 @@ from pipeline.run.refresh import RunSummary
 
 
 @flow(name="refresh", task_runner=task_runner(get_settings()))
-def refresh(settings: Settings | None = None, refresh_arxiv: bool = False) -> RunSummary:
+def refresh(
+    settings: Settings | None = None,
+    refresh_arxiv: bool = False,
+    accept_drop: list[str] | None = None,
+) -> RunSummary:
     """Refresh every source in sources.toml; write a version of each dataset that changed."""
     return chain.refresh(
-        settings or get_settings(), refresh_arxiv=refresh_arxiv, runner=PrefectRunner()
+        settings or get_settings(),
+        refresh_arxiv=refresh_arxiv,
+        accept_drop=accept_drop or [],
+        runner=PrefectRunner(),
     )

@@ -12,6 +12,8 @@ process, messages go to the run's logger. The flows hold no logic of their own.
 
 from __future__ import annotations
 
+import logging
+import os
 from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any, TypeVar, cast
@@ -30,7 +32,13 @@ R = TypeVar("R")
 def task_runner(settings: Settings) -> TaskRunner[Any]:
     if settings.task_runner == "local":
         return ThreadPoolTaskRunner()
+    # distributed logs connection teardown at INFO with tracebacks ("Batched Comm Closed")
+    # when a cluster stops after a completed run; its warnings and errors still show. The
+    # variable reaches the worker processes too, which import distributed afresh.
+    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")
     from prefect_dask.task_runners import DaskTaskRunner
+
+    logging.getLogger("distributed").setLevel(logging.WARNING)
 
     if settings.dask_address:
         return DaskTaskRunner(address=settings.dask_address)
@@ -40,6 +48,10 @@ def task_runner(settings: Settings) -> TaskRunner[Any]:
             "threads_per_worker": 1,
             "processes": True,
             "dashboard_address": None,
+            # Workers of a cluster we start and stop log a traceback when a heartbeat races
+            # the scheduler's shutdown ("Failed to communicate with scheduler during
+            # heartbeat"): noise after a completed run. Task failures still reach Prefect.
+            "silence_logs": logging.CRITICAL,
         }
     )
 

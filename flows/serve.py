@@ -243,25 +243,29 @@ def _stop_runner(runner: subprocess.Popen[bytes], api_url: str) -> None:
     """Pause the schedule, let a run in progress finish, then stop the runner.
 
     The schedule is paused through the API (which also deletes the runs it had scheduled),
-    so nothing new starts while we wait; an idle runner is stopped at once.
+    so nothing new starts while we wait; the runner gets one SIGINT, Prefect's own Ctrl-C
+    (a second one, while it shuts down, makes it print tracebacks), and is killed if it has
+    not exited once no run of ours is in progress.
     """
     if runner.poll() is None:
         deployments = _deployment_ids(api_url)
         for deployment in deployments:
             _api(api_url, "POST", f"/deployments/{deployment}/pause_deployment")
+        runner.send_signal(signal.SIGINT)
         try:
             if _active_runs(api_url, deployments):
                 _say("a run in progress finishes first (Ctrl-C again aborts it)")
-                # Prefect's runner takes SIGINT as its Ctrl-C: it waits for its run.
-                runner.send_signal(signal.SIGINT)
-                while runner.poll() is None and _active_runs(api_url, deployments):
-                    time.sleep(0.5)
+            idle_since: float | None = None
+            while runner.poll() is None:
+                if _active_runs(api_url, deployments):
+                    idle_since = None
+                elif idle_since is None:
+                    idle_since = time.monotonic()
+                elif time.monotonic() - idle_since > RUNNER_STOP_TIMEOUT_SECONDS:
+                    break  # idle and still there: killed below
+                time.sleep(0.5)
         except KeyboardInterrupt:
             _say("aborting the run in progress")
-        if runner.poll() is None:
-            runner.send_signal(signal.SIGINT)
-            with contextlib.suppress(subprocess.TimeoutExpired, KeyboardInterrupt):
-                runner.wait(timeout=RUNNER_STOP_TIMEOUT_SECONDS)  # else killed below
     # whatever is left in its group: an aborted run, multiprocessing's resource tracker
     _signal_group(runner.pid, signal.SIGKILL)
     runner.wait()

@@ -11,7 +11,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from pipeline.core.ids import name_problem
 
 SCHEMA_VERSION = "1"
 
@@ -40,15 +42,30 @@ class SourceFormat(StrEnum):
     markdown = "markdown"
     html = "html"
     text = "text"  # the page text a browser copies
+    json = "json"  # the virtual sites' JSON feed
+
+
+def _checked_name(name: str) -> str:
+    problem = name_problem(name)
+    if problem is not None:
+        raise ValueError(problem)
+    return name
 
 
 class Source(Record):
     """One entry of sources.toml: where a document comes from and what it is."""
 
-    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="slug, unique")]
+    id: Annotated[
+        str,
+        AfterValidator(_checked_name),
+        Field(description="slug, unique, at most 64 characters, not a reserved name"),
+    ]
     kind: str = Field(
         pattern=r"^[a-z0-9][a-z0-9-]*$",
-        description="a registered source kind (pipeline/kinds): readme, workshop, session",
+        description=(
+            "a registered source kind (pipeline/kinds): readme, workshop, session, listing, "
+            "feed, conference"
+        ),
     )
     url: str
     snapshot: str | None = Field(
@@ -184,6 +201,9 @@ class PaperCard(Record):
 class EventKind(StrEnum):
     workshop = "workshop"
     session = "session"
+    listing = "listing"  # a page listing events: orals, posters, workshops, a day's program
+    presentation = "presentation"  # one oral's or poster's own page
+    feed = "feed"  # a conference's JSON feed of orals, spotlights and posters
 
 
 class ItemType(StrEnum):
@@ -195,6 +215,8 @@ class ItemType(StrEnum):
     remarks = "remarks"
     discussion = "discussion"
     break_ = "break"
+    workshop = "workshop"  # a workshop on a listing of workshops
+    tutorial = "tutorial"
     other = "other"
 
 
@@ -206,10 +228,19 @@ class Organizer(Record):
     name: str
     affiliation: str | None = None
     bio: str | None = Field(default=None, description="the page's 'Author Information' text")
+    role: str | None = Field(default=None, description="as the page names it: 'Moderator'")
+
+
+class Author(Record):
+    """An author as the JSON feed gives them: the name, and the institution when shown."""
+
+    name: str
+    institution: str | None = Field(default=None, description="HTML entities decoded")
+    url: str | None = Field(default=None, description="the author's profile on the site")
 
 
 class Event(Record):
-    """A workshop or conference session page."""
+    """A workshop or session page, a listing of events, or a conference's feed."""
 
     id: str
     title: str | None = None
@@ -222,6 +253,15 @@ class Event(Record):
     description: str | None = None
     organizers: list[Organizer] = Field(default_factory=list)
     links: list[Link] = Field(default_factory=list)
+    site_id: str | None = Field(
+        default=None, description="the virtual site's id of the event (its page URL's number)"
+    )
+    room: str | None = Field(default=None, description="where, as the page shows it")
+    time: str | None = Field(default=None, description="when, as the page's header shows it")
+    sign_in_required: bool = Field(
+        default=False,
+        description="the page shows signed-out visitors a sign-in notice instead of its content",
+    )
     provenance: Provenance
 
 
@@ -243,6 +283,22 @@ class ScheduleItem(Record):
     abstract: str | None = None
     poster_spots: list[str] = Field(default_factory=list)
     links: list[Link] = Field(default_factory=list)
+    site_id: str | None = Field(
+        default=None, description="the virtual site's id of the item (its page URL's number)"
+    )
+    url: str | None = Field(default=None, description="the item's own page on the site")
+    session: str | None = Field(
+        default=None,
+        description="the session it belongs to: the slot a '→' paper is listed under, the feed's",
+    )
+    room: str | None = None
+    poster_position: str | None = Field(default=None, description="the poster board: '#2504'")
+    decision: str | None = Field(default=None, description="as the feed gives it: 'Accept (oral)'")
+    topic: str | None = Field(default=None, description="the feed's topic")
+    keywords: list[str] = Field(default_factory=list)
+    author_details: list[Author] = Field(
+        default_factory=list, description="the authors with their institutions (the JSON feed)"
+    )
     provenance: Provenance
 
 
@@ -254,6 +310,10 @@ class Presentation(Record):
     start_at: datetime | None = None
     start: str | None = None
     poster_spots: list[str] = Field(default_factory=list)
+    session: str | None = None
+    room: str | None = None
+    poster_position: str | None = None
+    url: str | None = Field(default=None, description="the presentation's own page")
 
 
 class EventPaper(Record):
@@ -266,6 +326,12 @@ class EventPaper(Record):
     abstract: str | None = None
     presentations: list[Presentation]
     links: list[Link] = Field(default_factory=list)
+    arxiv_id: str | None = Field(default=None, description="from an arXiv link, base id")
+    openreview_id: str | None = Field(default=None, description="from an OpenReview forum link")
+    decision: str | None = None
+    topic: str | None = None
+    keywords: list[str] = Field(default_factory=list)
+    author_details: list[Author] = Field(default_factory=list)
     enrichment: Enrichment | None = None
 
 
@@ -282,9 +348,9 @@ class ReadmeDocument(Record):
 
 
 class EventDocument(Record):
-    """What a workshop/session page parser returns."""
+    """What an event page (workshop, session, listing) or feed parser returns."""
 
-    kind: Literal["workshop", "session"]
+    kind: Literal["workshop", "session", "listing", "presentation", "feed"]
     title: str | None = None
     event: Event
     items: list[ScheduleItem] = Field(default_factory=list)
@@ -384,6 +450,7 @@ class Appearance(Record):
 class MatchRule(StrEnum):
     first = "first"  # the appearance the paper started from
     arxiv_id = "arxiv_id"
+    openreview_id = "openreview_id"  # the same OpenReview forum
     title_key = "title_key"  # equal normalised titles
     fuzzy_title = "fuzzy_title"  # similar titles and a shared author surname
 
@@ -405,6 +472,9 @@ class Paper(Record):
     authors: list[str] = Field(default_factory=list)
     abstract: str | None = None
     arxiv_id: str | None = None
+    openreview_ids: list[str] = Field(
+        default_factory=list, description="every OpenReview forum it appears under"
+    )
     keywords: list[str] = Field(default_factory=list)
     topics: list[str] = Field(default_factory=list)
     appearances: list[Appearance]

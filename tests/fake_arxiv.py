@@ -11,12 +11,16 @@ phrase containing a hyphen or a colon matches nothing.
 
 Every request is recorded (arrival time, arguments, headers, status); faults can be queued
 (:meth:`FakeArxiv.inject`): 503, 429 with Retry-After, a hang, malformed XML, an empty
-page, a 400.
+page, a 400, a short answer (half the entries, the full totalResults), a gzip bomb, a body
+trickled a few bytes at a time. ``refused_ids`` are ids it answers with a 400 for the whole
+batch that holds them, as arXiv does; a search with non-ASCII text gets a 500, as arXiv's
+API does for some.
 """
 
 from __future__ import annotations
 
 import functools
+import gzip
 import itertools
 import random
 import re
@@ -104,7 +108,7 @@ def _stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-_WORDS = [
+WORDS = [
     "deep",
     "linear",
     "neural",
@@ -180,7 +184,7 @@ def synthetic_papers(count: int, *, seed: int = 7, start_year: int = 18) -> list
     for n in range(count):
         year, month = start_year + n // 9000, 1 + (n // 750) % 12
         arxiv_id = f"{year:02d}{month:02d}.{10000 + n % 750 * 13:05d}"
-        words = rng.sample(_WORDS, 6)
+        words = rng.sample(WORDS, 6)
         title = f"{' '.join(words).capitalize()} {n}"
         authors = [f"{rng.choice(_FIRST)} {rng.choice(_LAST)}" for _ in range(rng.randint(1, 4))]
         papers.append(
@@ -334,6 +338,18 @@ class Fault(Enum):
     malformed_xml = "malformed"
     empty_page = "empty"
     bad_request = "400"
+    short_answer = "short"
+    gzip_bomb = "gzip-bomb"
+    trickle = "trickle"
+
+
+# 64 MiB of zeros gzip to ~64 KiB: a small download that would fill memory if inflated whole.
+BOMB_BYTES = 64 * 1024 * 1024
+
+
+@functools.cache
+def gzip_bomb() -> bytes:
+    return gzip.compress(b"\0" * BOMB_BYTES, compresslevel=9, mtime=0)
 
 
 @dataclass
@@ -386,6 +402,8 @@ class FakeArxiv:
         self._rng = random.Random(seed)
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
+        self.refused_ids: set[str] = set()
+        self.trickle_seconds = 0.5  # between the pieces of a trickled body
 
     # -- control
 
@@ -512,16 +530,41 @@ class FakeArxiv:
                 return self._feed_response(request, 400, 1, [entry])
             if injected.fault is Fault.hang:
                 self._release.wait(injected.hang_seconds)
+            if injected.fault is Fault.gzip_bomb:
+                headers = {"Content-Encoding": "gzip"}
+                return Response(gzip_bomb(), status=200, headers=headers, mimetype="text/xml")
+        refused = [i for i in self._id_list(request) if i.split("v")[0] in self.refused_ids]
+        if refused:
+            return self._feed_response(
+                request, 400, 1, [_error_entry(f"incorrect id format for {refused[0]}")]
+            )
+        if not request.args.get("search_query", "").isascii():
+            return Response("Internal Server Error", status=500)
         try:
             status, total, entries = self._answer(request)
         except QuerySyntaxError as err:
             return self._feed_response(request, 400, 1, [_error_entry(str(err))])
+        if injected is not None and injected.fault is Fault.short_answer:
+            return self._feed_response(request, status, total, entries[: len(entries) // 2])
+        if injected is not None and injected.fault is Fault.trickle:
+            body = self._feed(request, total, entries).encode("utf-8")
+            return Response(self._trickled(body), status=200, mimetype="application/atom+xml")
         if injected is not None and injected.fault is Fault.malformed_xml:
             body = self._feed(request, total, entries)
             return Response(body[: len(body) // 2], status=200, mimetype="application/atom+xml")
         if injected is not None and injected.fault is Fault.empty_page:
             return self._feed_response(request, 200, max(total, 1), [])
         return self._feed_response(request, status, total, entries)
+
+    def _trickled(self, body: bytes) -> Iterator[bytes]:
+        for start in range(0, len(body), 64):
+            if self._release.wait(self.trickle_seconds):
+                return
+            yield body[start : start + 64]
+
+    @staticmethod
+    def _id_list(request: Request) -> list[str]:
+        return [i.strip() for i in request.args.get("id_list", "").split(",") if i.strip()]
 
     def _answer(self, request: Request) -> tuple[int, int, list[str]]:
         """(HTTP status, totalResults, entries of the requested page)."""

@@ -10,9 +10,18 @@ globbing a folder never picks one up.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+
+from pipeline.core.errors import PipelineError
+
+# The largest document the pipeline reads, from disk or the web: a README or an event page
+# is a few MB at most; a bigger input is a mistake (or /dev/zero), refused in one line.
+MAX_INPUT_BYTES = 20 * 1024 * 1024
+TEMP_PREFIX = ".tmp-"
+TEMP_SUFFIX = ".tmp"
 
 
 def _read_umask() -> int:
@@ -37,6 +46,19 @@ def file_mode() -> int:
 def folder_mode() -> int:
     """The mode a new folder gets under the user's umask (0o755 under 022)."""
     return 0o777 & ~_read_umask()
+
+
+def read_capped(path: Path, max_bytes: int = MAX_INPUT_BYTES) -> bytes:
+    """A local file's bytes, or a one-line PipelineError: unreadable, or over ``max_bytes``
+    (a device such as /dev/zero stops at the cap instead of filling memory)."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except OSError as exc:
+        raise PipelineError(f"{path}: {exc.strerror or exc}") from None
+    if len(data) > max_bytes:
+        raise PipelineError(f"{path}: larger than the {max_bytes}-byte limit; not read")
+    return data
 
 
 def write_new(path: Path, data: bytes) -> None:
@@ -75,13 +97,16 @@ def write_atomic(
     *,
     mode: int | None = None,
     check: Callable[[Path], object] | None = None,
+    temp_dir: Path | None = None,
 ) -> None:
     """Replace ``path`` with ``data`` through a unique temporary file in the same folder.
 
     ``mode`` defaults to the umask's; ``check`` is called on the temporary file before it
-    replaces the old one (raise to keep the old one).
+    replaces the old one (raise to keep the old one). ``temp_dir`` (same file system) holds
+    the temporary instead: a published version's folder never holds one, even after a kill.
     """
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    folder = path.parent if temp_dir is None else temp_dir
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=folder)
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
@@ -96,7 +121,7 @@ def write_atomic(
         raise
 
 
-def staging_folder(parent: Path, prefix: str = ".tmp-") -> Path:
+def staging_folder(parent: Path, prefix: str = TEMP_PREFIX) -> Path:
     """A new, uniquely named folder in ``parent`` to fill before :func:`publish_folder`."""
     folder = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
     os.chmod(folder, folder_mode())
@@ -121,3 +146,30 @@ def sync_folder(folder: Path) -> None:
         pass  # some file systems refuse fsync on folders; the rename is still atomic
     finally:
         os.close(fd)
+
+
+def temporaries(folder: Path) -> Iterator[Path]:
+    """The temporary files and staging folders this module leaves in ``folder`` when a run
+    is killed mid-write (names starting with '.', see write_atomic and staging_folder)."""
+    try:
+        entries = list(folder.iterdir())
+    except OSError:
+        return
+    for entry in entries:
+        if entry.name.startswith(TEMP_PREFIX) or (
+            entry.name.startswith(".") and entry.name.endswith(TEMP_SUFFIX)
+        ):
+            yield entry
+
+
+def remove_temporaries(folder: Path) -> list[Path]:
+    """Remove what a killed writer left in ``folder``; the caller holds the folder's lock,
+    so no live writer owns them. Returns what was removed."""
+    removed = []
+    for entry in temporaries(folder):
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
+        removed.append(entry)
+    return removed

@@ -5,13 +5,19 @@
 - :class:`RetryPolicy` and :func:`with_retries`: exponential backoff for transient faults
   (429, 5xx, dropped connections), honouring ``Retry-After`` (delta-seconds or HTTP-date)
   up to a limit past which waiting is refused rather than endured.
+- :class:`Deadline` and :func:`read_body`: every remote read ends by a deadline (connect,
+  first byte and whole body together) and at a size cap counted on the decoded bytes, so
+  a trickled body, an endless one or a gzip bomb costs a bounded time and memory.
 - :func:`one_line`: a network error as one short line for a person.
 """
 
 from __future__ import annotations
 
+import http.client
 import math
 import re
+import time
+import zlib
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
@@ -20,6 +26,7 @@ from email.utils import parsedate_to_datetime
 from typing import Protocol, TypeVar
 
 import requests
+import urllib3.exceptions
 from requests.adapters import HTTPAdapter
 
 T = TypeVar("T")
@@ -27,6 +34,10 @@ Sleep = Callable[[float], None]
 
 # Statuses worth asking again: the server is busy or a gateway failed, not the request.
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+# Only encodings read_body decodes itself (with a cap on the output): requests would also
+# offer br and zstd when their packages are installed, and decode those without a bound.
+ACCEPT_ENCODING = "gzip, deflate"
+_READ_BYTES = 16 * 1024  # per socket read: a trickled body is checked against its deadline often
 
 
 class Limiter(Protocol):
@@ -81,15 +92,21 @@ class Transient(Exception):
 class GaveUp(Exception):
     """Retries ended: attempts used up, or the server asked for a longer wait than allowed."""
 
-    def __init__(self, last: Transient, attempts: int, *, wait_refused: bool) -> None:
+    def __init__(
+        self, last: Transient, attempts: int, *, wait_refused: bool, out_of_time: bool = False
+    ) -> None:
         super().__init__(last.reason)
         self.last = last
         self.attempts = attempts
         self.wait_refused = wait_refused
+        self.out_of_time = out_of_time  # the next wait would pass the deadline
 
 
-def with_retries(call: Callable[[], T], policy: RetryPolicy, sleep: Sleep) -> T:
-    """``call()``, again after a wait each time it raises :class:`Transient`."""
+def with_retries(
+    call: Callable[[], T], policy: RetryPolicy, sleep: Sleep, deadline: Deadline | None = None
+) -> T:
+    """``call()``, again after a wait each time it raises :class:`Transient`; never waits
+    past ``deadline``."""
     retry = 0
     while True:
         try:
@@ -100,6 +117,8 @@ def with_retries(call: Callable[[], T], policy: RetryPolicy, sleep: Sleep) -> T:
             wait = policy.wait(retry, fault.retry_after)
             if wait is None:
                 raise GaveUp(fault, retry + 1, wait_refused=True) from fault
+            if deadline is not None and wait >= deadline.remaining():
+                raise GaveUp(fault, retry + 1, wait_refused=False, out_of_time=True) from fault
             sleep(wait)
             retry += 1
 
@@ -120,6 +139,117 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
             when = when.replace(tzinfo=UTC)
         seconds = (when - (now or datetime.now(UTC))).total_seconds()
     return max(seconds, 0.0) if math.isfinite(seconds) else None
+
+
+# --------------------------------------------------------------------------- bounds
+
+
+class Deadline:
+    """A point in time after which a request, its retries and its body are given up."""
+
+    def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.seconds = seconds
+        self._clock = clock
+        self._ends = clock() + seconds
+
+    def remaining(self) -> float:
+        return max(self._ends - self._clock(), 0.0)
+
+    def expired(self) -> bool:
+        return self.remaining() <= 0.0
+
+    def timeout(self, per_read: float) -> float:
+        """A socket timeout no longer than what is left (a small floor keeps it valid)."""
+        return max(min(per_read, self.remaining()), 0.01)
+
+
+class BodyError(Exception):
+    """A body not read in full: over the cap, past the deadline, or cut by the server."""
+
+
+class BodyTooLarge(BodyError):
+    pass
+
+
+class DeadlineExceeded(BodyError):
+    pass
+
+
+class _Enough(Exception):
+    """Internal: a truncated read has its bytes."""
+
+
+def _decoder(encoding: str) -> zlib._Decompress | None:
+    encoding = encoding.strip().lower()
+    if encoding in ("gzip", "x-gzip"):
+        return zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+    if encoding == "deflate":
+        return zlib.decompressobj()  # zlib-wrapped, as servers send it
+    if encoding in ("", "identity"):
+        return None
+    raise BodyError(f"unsupported Content-Encoding {encoding!r}")
+
+
+def read_body(
+    response: requests.Response, max_bytes: int, deadline: Deadline, *, truncate: bool = False
+) -> bytes:
+    """The whole decoded body of a streamed response, or :class:`BodyError`.
+
+    The cap counts decoded bytes (a 1 MB gzip bomb stops at ``max_bytes`` decompressed, never
+    more in memory); a declared Content-Length over the cap is refused before any byte is
+    read; the deadline is checked after every socket read, so a body trickled a byte a
+    second ends on time. With ``truncate``, an oversized body gives its first ``max_bytes``.
+    """
+    declared = response.headers.get("Content-Length", "").strip()
+    encoding = response.headers.get("Content-Encoding", "")
+    if declared.isdigit() and int(declared) > max_bytes and not encoding and not truncate:
+        raise BodyTooLarge(f"body of {int(declared)} bytes is over the {max_bytes}-byte limit")
+    decoder = _decoder(encoding)
+    raw = response.raw
+    chunks: list[bytes] = []
+    size = 0
+
+    def keep(data: bytes) -> None:
+        nonlocal size
+        size += len(data)
+        if size > max_bytes:
+            if truncate:
+                chunks.append(data[: len(data) - (size - max_bytes)])
+                raise _Enough
+            raise BodyTooLarge(f"body is over the {max_bytes}-byte limit; download stopped")
+        chunks.append(data)
+
+    try:
+        while True:
+            if deadline.expired():
+                raise DeadlineExceeded(
+                    f"body not complete within {deadline.seconds:g} s ({size} bytes so far)"
+                )
+            data = raw.read1(_READ_BYTES, decode_content=False)
+            if not data:
+                break
+            if decoder is None:
+                keep(data)
+                continue
+            # max_length bounds what one compressed chunk may expand to in memory.
+            pending = data
+            while pending:
+                keep(decoder.decompress(pending, max_bytes - size + 1))
+                pending = decoder.unconsumed_tail
+        if decoder is not None:
+            keep(decoder.flush())
+    except _Enough:
+        pass
+    except zlib.error as exc:
+        raise BodyError(f"body not decodable as {encoding}: {exc}") from None
+    except (
+        requests.RequestException,
+        urllib3.exceptions.HTTPError,  # ProtocolError: the connection dropped mid-body
+        http.client.HTTPException,
+        OSError,
+    ) as exc:
+        raise BodyError(f"body not received: {one_line(exc)}") from None
+    return b"".join(chunks)
 
 
 # --------------------------------------------------------------------------- the session
@@ -153,6 +283,7 @@ class PoliteAdapter(HTTPAdapter):
         proxies: dict[str, str] | None = None,
     ) -> requests.Response:
         request.headers["User-Agent"] = self.user_agent  # replaces any library's own
+        request.headers["Accept-Encoding"] = ACCEPT_ENCODING
         if self.close_connections:
             # One request per delay gains nothing from keep-alive, and an idle pooled
             # connection the server dropped would fail the next request.

@@ -40,7 +40,15 @@ class Settings(BaseSettings):
         "https://export.arxiv.org/api/query", description="arXiv API endpoint (a test's fake)"
     )
     arxiv_delay_seconds: float = Field(3.0, ge=0, description="seconds between arXiv requests")
-    arxiv_timeout_seconds: float = Field(30.0, gt=0, description="per arXiv request")
+    arxiv_timeout_seconds: float = Field(
+        30.0, gt=0, description="connect and each read of an arXiv request"
+    )
+    arxiv_deadline_seconds: float = Field(
+        60.0, gt=0, description="one arXiv response, start to last byte"
+    )
+    arxiv_budget_seconds: float = Field(
+        900.0, gt=0, description="all arXiv requests of a run; the rest stay pending"
+    )
     arxiv_cache_ttl_days: float = Field(
         30.0, ge=0, description="age after which cached arXiv answers are asked again"
     )
@@ -56,6 +64,21 @@ class Settings(BaseSettings):
         "cs,stat", description="OAI-PMH sets the title index harvests, comma-separated"
     )
     user_agent: str = Field(DEFAULT_USER_AGENT, description="sent with every request")
+    fetch_delay_seconds: float = Field(
+        1.0,
+        ge=0,
+        description="seconds between requests to one host when a source is read from several "
+        "documents (a conference's workshop pages, a feed's pages)",
+    )
+    fetch_timeout_seconds: float = Field(
+        30.0, gt=0, description="connect and each read of a page fetch"
+    )
+    fetch_deadline_seconds: float = Field(
+        120.0, gt=0, description="a whole page fetch: robots.txt, redirects, retries, body"
+    )
+    lock_wait_seconds: float = Field(
+        60.0, ge=0, description="how long a run waits for a dataset or state folder in use"
+    )
     task_runner: Literal["local", "dask"] = Field(
         "local", description="where flow tasks run: in-process, or on a Dask cluster"
     )

@@ -18,7 +18,7 @@ _NON_WORD = re.compile(r"[^\w]+")
 _SPACES = re.compile(r"\s+")
 
 # LaTeX that arXiv titles carry and copied titles render: '$\ell_2$' is 'ℓ2' on a page.
-_LATEX_SYMBOLS = {
+LATEX_SYMBOLS = {
     "ell": "l",
     "alpha": "α",
     "beta": "β",
@@ -49,7 +49,7 @@ _NAME_SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
 def _delatex(title: str) -> str:
     text = _LATEX_ACCENT.sub(lambda m: m.group(1) or m.group(2), title)
     # Formatting commands (\mathcal, \textit...) vanish, symbols become their character.
-    text = _LATEX_COMMAND.sub(lambda m: _LATEX_SYMBOLS.get(m.group(1), ""), text)
+    text = _LATEX_COMMAND.sub(lambda m: LATEX_SYMBOLS.get(m.group(1), ""), text)
     # Math markup is dropped without a space, so '\ell_2' and 'ℓ2' both give 'l2'.
     return _MATH_MARKUP.sub("", text)
 
@@ -87,8 +87,8 @@ def title_similarity(ours: str, theirs: str) -> float:
 
 def strip_accents(text: str) -> str:
     """'Peyré' -> 'Peyre': sources disagree on diacritics in names."""
-    if text.isascii():  # most titles: nothing to decompose (linking calls this per mention)
-        return text
+    if text.isascii():
+        return text  # nothing to strip: the common case, without a pass per character
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 

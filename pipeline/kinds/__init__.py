@@ -1,15 +1,18 @@
 """Source kinds, by name: what ``kind = "..."`` in sources.toml means.
 
 To add a kind: a module in this package with a class that implements
-:class:`~pipeline.kinds.base.SourceKind` (parse, reload, mentions, with_enrichment, tables)
-and one line in :data:`KINDS`. Tests and plug-ins may call :func:`register_kind`.
+:class:`~pipeline.kinds.base.SourceKind` (parse, reload, mentions, with_enrichment, tables;
+optionally ``continuations`` and ``parts``) and one line in :data:`KINDS`. Tests and
+plug-ins may call :func:`register_kind`.
 """
 
 from __future__ import annotations
 
 from pipeline.core.errors import SourceConfigError
-from pipeline.kinds.base import SourceBundle, SourceKind
+from pipeline.kinds.base import FollowsDocuments, HasParts, SourceBundle, SourceKind
+from pipeline.kinds.conference import ConferenceKind
 from pipeline.kinds.event import EventBundle, EventPageKind
+from pipeline.kinds.feed import FeedKind
 from pipeline.kinds.readme import ReadmeKind
 
 KINDS: dict[str, SourceKind] = {
@@ -18,6 +21,9 @@ KINDS: dict[str, SourceKind] = {
         ReadmeKind(),
         EventPageKind("workshop"),
         EventPageKind("session"),
+        EventPageKind("listing"),  # a list of orals, posters or workshops
+        FeedKind(),  # a conference's JSON feed
+        ConferenceKind(),  # a conference: its workshops and its feed
     )
 }
 
@@ -43,6 +49,8 @@ def kind_of(bundle: SourceBundle) -> SourceKind:
 __all__ = [
     "KINDS",
     "EventBundle",
+    "FollowsDocuments",
+    "HasParts",
     "SourceBundle",
     "SourceKind",
     "check_kind",

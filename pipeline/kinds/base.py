@@ -3,14 +3,16 @@
 A run takes every source through the same steps; the kind decides what each step means for
 its documents: how a snapshot is parsed, which of its records are papers to link, where an
 enrichment lands, which tables its dataset version holds, and how a stored version is read
-back when the snapshot has not changed.
+back when the snapshot has not changed. Two optional abilities: a kind may read a source
+from several documents (:class:`FollowsDocuments`) and may name further sources, each its own
+dataset (:class:`HasParts`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from pydantic import BaseModel
 
@@ -50,6 +52,12 @@ class SourceBundle:
     def warnings(self) -> Sequence[ParseWarning]:
         return self.document.warnings
 
+    @property
+    def notes(self) -> list[str]:
+        """What a person should know about how this source was read (a fallback snapshot)."""
+        snapshots = [self.snapshot, *self.snapshot.continuations]
+        return [snapshot.note for snapshot in snapshots if snapshot.note]
+
 
 class SourceKind(Protocol):
     """One kind of source (``kind = "<name>"`` in sources.toml)."""
@@ -75,4 +83,30 @@ class SourceKind(Protocol):
 
     def tables(self, bundle: SourceBundle) -> list[Table]:
         """The tables of the source's dataset version (``records`` first)."""
+        ...
+
+
+# Abilities a kind may have besides the protocol; the chains ask with isinstance().
+
+
+@runtime_checkable
+class FollowsDocuments(Protocol):
+    """A kind whose source is read from several documents (a paginated feed, its sidecar)."""
+
+    def continuations(self, snapshot: Snapshot) -> list[str]:
+        """URLs of further documents of the same source this document names, in order.
+
+        The snapshot step fetches each (politely, through the snapshot store) and asks
+        again of what it fetched; the kind's parse gets them as ``snapshot.continuations``.
+        """
+        ...
+
+
+@runtime_checkable
+class HasParts(Protocol):
+    """A kind whose source names further sources, each a dataset of its own (a conference:
+    its workshops and its feed)."""
+
+    def parts(self, bundle: SourceBundle) -> list[Source]:
+        """The sources this one names; a run reads them as if sources.toml listed them."""
         ...

@@ -1,5 +1,6 @@
-"""The ``workshop`` and ``session`` kinds: a conference event page, read into its schedule
-items, the event itself and the papers it presents (one per paper)."""
+"""The ``workshop``, ``session`` and ``listing`` kinds: an event page (a workshop, a session,
+a list of orals, posters or workshops), read into its items, the event itself and the
+papers it presents (one per paper)."""
 
 from __future__ import annotations
 
@@ -30,12 +31,23 @@ class EventBundle(SourceBundle):
 
     event_papers: list[EventPaper] = field(default_factory=list)
 
+    @property
+    def notes(self) -> list[str]:
+        notes = super().notes
+        event = cast(EventDocument, self.document).event
+        if event.sign_in_required:
+            notes.append(
+                f"{self.source.id}: {event.url or self.source.url} asks to sign in: its "
+                "content is not shown to signed-out visitors, so the dataset holds no items"
+            )
+        return notes
+
 
 def _bundle(bundle: SourceBundle) -> EventBundle:
     return cast(EventBundle, bundle)
 
 
-def _document(bundle: SourceBundle) -> EventDocument:
+def event_document(bundle: SourceBundle) -> EventDocument:
     return cast(EventDocument, bundle.document)
 
 
@@ -62,7 +74,7 @@ class EventPageKind:
         return EventBundle(snapshot, document, papers)
 
     def mentions(self, bundle: SourceBundle) -> list[Mention]:
-        source, event = bundle.source, _document(bundle).event
+        source, event = bundle.source, event_document(bundle).event
         return [
             Mention(
                 appearance=Appearance(
@@ -72,11 +84,15 @@ class EventPageKind:
                     title=paper.title,
                     event=event.title,
                     time=presentation.start_at,
-                    url=event.url or source.url,
+                    url=presentation.url or event.url or source.url,
                 ),
                 title=paper.title,
                 authors=paper.authors,
+                arxiv_id=paper.arxiv_id,
+                openreview_id=paper.openreview_id,
                 abstract=paper.abstract,
+                keywords=paper.keywords,
+                topic=paper.topic,
                 enrichment=paper.enrichment,
                 rank=1,
             )
@@ -94,7 +110,7 @@ class EventPageKind:
         return replace(_bundle(bundle), event_papers=papers)
 
     def tables(self, bundle: SourceBundle) -> list[Table]:
-        document = _document(bundle)
+        document = event_document(bundle)
         return [
             Table(MAIN_TABLE, ScheduleItem, document.items),
             Table("events", Event, [document.event]),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import cast
 
+from pipeline.core.ids import first_openreview_id
 from pipeline.kinds.base import EnrichmentOf, SourceBundle, TableReader
 from pipeline.link.papers import Mention
 from pipeline.models import Appearance, AppearanceKind, PaperCard, ParseWarning, ReadmeDocument
@@ -45,6 +46,7 @@ class ReadmeKind:
                 title=card.title,
                 authors=card.authors,
                 arxiv_id=card.arxiv_id,
+                openreview_id=first_openreview_id(link.url for link in card.links),
                 abstract=None,
                 keywords=card.keywords,
                 topic=card.topic,

@@ -1,11 +1,13 @@
 """One paper, one record: link the papers of READMEs, workshops and sessions.
 
-Mentions (a README card, a poster, an oral...) are grouped in three passes, each recording
-its evidence:
+Mentions (a README card, a poster, an oral, a feed's presentation...) are grouped in
+passes, each recording its evidence:
 
 1. the same arXiv base id;
-2. the same normalised title (case, hyphen, punctuation, LaTeX insensitive);
-3. similar titles (``title_similarity`` >= 0.93, the threshold arXiv matching uses too)
+2. the same OpenReview forum id (a workshop version of a paper has its own forum, so
+   different forum ids never keep two mentions apart);
+3. the same normalised title (case, hyphen, punctuation, LaTeX insensitive);
+4. similar titles (``title_similarity`` >= 0.93, the threshold arXiv matching uses too)
    *and* a shared author surname; only titles that share a rare word stem are compared
    (:mod:`pipeline.link.blocking`), so the pass costs near n log n, not n².
 
@@ -17,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from pipeline.core.ids import title_key_id
@@ -50,6 +52,7 @@ class Mention:
     title: str
     authors: list[str]
     arxiv_id: str | None = None
+    openreview_id: str | None = None
     abstract: str | None = None
     keywords: list[str] = field(default_factory=list)
     topic: str | None = None
@@ -164,15 +167,21 @@ def link_papers(mentions: Sequence[Mention], pairs: PairFinder = blocked_pairs) 
     groups = _Groups(ordered)
     titles = [normalise_title(m.title) for m in ordered]
 
-    by_arxiv: dict[str, int] = {}
-    for index, mention in enumerate(ordered):
-        arxiv_id = mention.linked_arxiv_id
-        if arxiv_id is None:
-            continue
-        if arxiv_id in by_arxiv:
-            groups.union(by_arxiv[arxiv_id], index, MatchRule.arxiv_id, None, [])
-        else:
-            by_arxiv[arxiv_id] = index
+    # The same identifier: the arXiv id first (it may refuse a union), then the forum.
+    identifiers: tuple[tuple[MatchRule, Callable[[Mention], str | None]], ...] = (
+        (MatchRule.arxiv_id, lambda mention: mention.linked_arxiv_id),
+        (MatchRule.openreview_id, lambda mention: mention.openreview_id),
+    )
+    for rule, identifier in identifiers:
+        first_with: dict[str, int] = {}
+        for index, mention in enumerate(ordered):
+            value = identifier(mention)
+            if value is None:
+                continue
+            if value in first_with:
+                groups.union(first_with[value], index, rule, None, [])
+            else:
+                first_with[value] = index
 
     by_title: dict[str, int] = {}
     near: dict[tuple[int, int], tuple[float, str]] = {}
@@ -298,6 +307,7 @@ def _paper(ordered: Sequence[Mention], indexes: list[int], groups: _Groups) -> P
         or next((m.authors for m in mentions if m.authors), []),
         abstract=(metadata.abstract if metadata else None) or _first(m.abstract for m in mentions),
         arxiv_id=arxiv_id,
+        openreview_ids=_merged([m.openreview_id] if m.openreview_id else [] for m in mentions),
         keywords=_merged(m.keywords for m in mentions),
         topics=_merged([m.topic] if m.topic else [] for m in mentions),
         appearances=sorted(

@@ -1,4 +1,5 @@
-"""What a document is, from its own shape: its format (HTML, markdown, page text) and kind."""
+"""What a document is, from its own shape: its format (HTML, markdown, page text, JSON) and
+its source kind (README, workshop, session, listing, feed)."""
 
 from __future__ import annotations
 
@@ -7,16 +8,23 @@ from pathlib import Path
 
 from pipeline.core.ids import slugify
 from pipeline.models import Source, SourceFormat
-from pipeline.parse.events.schedule import looks_like_schedule
+from pipeline.parse.events.schedule import guess_page_kind
 
 _HTML_START = re.compile(r"^\s*(<!doctype html|<html|<head|<body|<div|<table)", re.IGNORECASE)
 _MARKDOWN_HEADING = re.compile(r"^#{1,6} \S", re.MULTILINE)
 _MARKDOWN_LINK = re.compile(r"\]\([^)\s]+\)")
+_JSON_START = re.compile(r"^\s*[\[{]\s*[\"\[{\]}]")
+# Listing cards (events/oral, poster and workshop lists; orals indexes).
+_LISTING_CLASSES = ("displaycards", "virtual-card")
+# The kind of source each page kind is read as.
+_PAGE_KINDS = {"session": "session", "presentation": "session", "listing": "listing"}
 
 
 def detect_format(text: str) -> SourceFormat:
-    """HTML, markdown or page text, from the document's own shape."""
+    """HTML, markdown, page text or JSON, from the document's own shape."""
     head = text[:4096]
+    if _JSON_START.match(head):
+        return SourceFormat.json
     if _HTML_START.search(head) or "</div>" in head or "</p>" in head:
         return SourceFormat.html
     if _MARKDOWN_HEADING.search(text) and _MARKDOWN_LINK.search(text):
@@ -25,13 +33,17 @@ def detect_format(text: str) -> SourceFormat:
 
 
 def detect_kind(text: str, fmt: SourceFormat) -> str:
-    """README or event page; a session when the page text says so."""
+    """README, feed, or the kind of event page (workshop, session, listing) it shows."""
     if fmt is SourceFormat.markdown:
         return "readme"
-    if fmt is SourceFormat.html or looks_like_schedule(text):
-        first_lines = [line.strip() for line in text.splitlines()[:5]]
-        return "session" if "Oral Session" in first_lines else "workshop"
-    return "readme"
+    if fmt is SourceFormat.json:
+        return "feed"
+    if fmt is SourceFormat.html and any(name in text for name in _LISTING_CLASSES):
+        return "listing"
+    page_kind = guess_page_kind(text)
+    if page_kind is None:
+        return "workshop" if fmt is SourceFormat.html else "readme"
+    return _PAGE_KINDS.get(page_kind, "workshop")
 
 
 def source_for_path(path: Path, text: str, fmt: SourceFormat) -> Source:

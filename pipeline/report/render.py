@@ -8,6 +8,7 @@ non-zero size, so a headless browser can prove the page rendered.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from html import escape
 
 from pipeline.report import Report
@@ -38,83 +39,98 @@ def _md_table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[s
     return [*lines, ""]
 
 
-def render_markdown(report: Report) -> str:
-    when = report.generated_at.strftime("%Y-%m-%d %H:%M UTC")
-    lines = [f"# Paper pipeline report ({when})", ""]
-    lines += ["## Datasets", ""]
-    lines += _md_table(
-        ["dataset", "LATEST", "records"],
+@dataclass(frozen=True)
+class Section:
+    """One table of the report, the same for every renderer."""
+
+    title: str
+    header: tuple[str, ...]
+    rows: list[tuple[object, ...]]
+
+
+def datasets_section(report: Report) -> Section:
+    return Section(
+        "Datasets",
+        ("dataset", "LATEST", "records"),
         [
             (name, version, ", ".join(f"{n} {t}" for t, n in report.record_counts[name].items()))
             for name, version in report.datasets.items()
         ],
     )
-    sections: list[tuple[str, list[str]]] = [
-        ("Papers per topic", _md_table(["topic", "papers"], _top(report.papers_by_topic))),
-        ("Papers per year", _md_table(["year", "papers"], _years(report.papers_by_year))),
-        (
-            "Enrichment coverage",
-            _md_table(["status", "papers"], _top(report.enrichment_by_status)),
+
+
+def counts_sections(report: Report) -> list[Section]:
+    """The counts the HTML page draws as charts and the Markdown shows as tables."""
+    return [
+        Section("Papers per topic", ("topic", "papers"), list(_top(report.papers_by_topic))),
+        Section("Papers per year", ("year", "papers"), list(_years(report.papers_by_year))),
+        Section(
+            "Enrichment coverage", ("status", "papers"), list(_top(report.enrichment_by_status))
         ),
-        (
+        Section(
             "Parse warnings by source",
-            _md_table(
-                ["source", "warnings", "first ones"],
-                [
-                    (source, count, "; ".join(report.warning_samples.get(source, [])[:3]))
-                    for source, count in sorted(report.warnings_by_source.items())
-                ],
-            ),
+            ("source", "warnings", "first ones"),
+            [
+                (source, count, "; ".join(report.warning_samples.get(source, [])[:3]))
+                for source, count in sorted(report.warnings_by_source.items())
+            ],
         ),
-        (
+        Section(
             "Growth over the history",
-            _md_table(
-                ["dataset", "versions", "first", "last"],
-                [
-                    (
-                        g.dataset,
-                        len(g.points),
-                        f"{g.points[0][1]} ({g.points[0][0]:%Y-%m-%d})",
-                        f"{g.points[-1][1]} ({g.points[-1][0]:%Y-%m-%d})",
-                    )
-                    for g in report.growth
-                ],
-            ),
-        ),
-        (
-            "Titles that differ from arXiv's",
-            _md_table(["paper", "ours", "arXiv"], report.title_mismatches),
-        ),
-        (
-            "Workshop papers with no arXiv match",
-            _md_table(["title", "events", "status"], report.unmatched_event_papers),
-        ),
-        (
-            "Similar titles not merged (near misses)",
-            _md_table(
-                ["title", "other title", "score", "why"],
-                [(a, b, f"{score:.2f}", why) for a, b, score, why in report.near_misses],
-            ),
-        ),
-        (
-            "Sources",
-            _md_table(
-                ["source", "last check", "status", "stale", "error"],
-                [
-                    (
-                        s.source_id,
-                        f"{s.checked_at:%Y-%m-%d %H:%M}" if s.checked_at else "-",
-                        s.status,
-                        "yes" if s.stale else "no",
-                        s.error or "",
-                    )
-                    for s in report.sources
-                ],
-            ),
+            ("dataset", "versions", "first", "last"),
+            [
+                (
+                    g.dataset,
+                    len(g.points),
+                    f"{g.points[0][1]} ({g.points[0][0]:%Y-%m-%d})",
+                    f"{g.points[-1][1]} ({g.points[-1][0]:%Y-%m-%d})",
+                )
+                for g in report.growth
+            ],
         ),
     ]
-    for title, body in sections:
-        lines += [f"## {title}", "", *body]
+
+
+def review_sections(report: Report) -> list[Section]:
+    """What a curator reviews by hand, as tables in every renderer."""
+    return [
+        Section(
+            "Titles that differ from arXiv's",
+            ("paper", "ours", "arXiv"),
+            list(report.title_mismatches),
+        ),
+        Section(
+            "Workshop papers with no arXiv match",
+            ("title", "events", "status"),
+            list(report.unmatched_event_papers),
+        ),
+        Section(
+            "Similar titles not merged (near misses)",
+            ("title", "other title", "score", "why"),
+            [(a, b, f"{score:.2f}", why) for a, b, score, why in report.near_misses],
+        ),
+        Section(
+            "Sources",
+            ("source", "last check", "status", "stale", "error"),
+            [
+                (
+                    s.source_id,
+                    f"{s.checked_at:%Y-%m-%d %H:%M}" if s.checked_at else "-",
+                    s.status,
+                    "yes" if s.stale else "no",
+                    s.error or "",
+                )
+                for s in report.sources
+            ],
+        ),
+    ]
+
+
+def render_markdown(report: Report) -> str:
+    when = report.generated_at.strftime("%Y-%m-%d %H:%M UTC")
+    lines = [f"# Paper pipeline report ({when})", ""]
+    for section in [datasets_section(report), *counts_sections(report), *review_sections(report)]:
+        lines += [f"## {section.title}", "", *_md_table(section.header, section.rows)]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
@@ -217,16 +233,11 @@ def _html_table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
 
 def render_html(report: Report) -> str:
     when = report.generated_at.strftime("%Y-%m-%d %H:%M UTC")
+    datasets = datasets_section(report)
     parts = [
         f"<h1>Paper pipeline report</h1><p>Generated {escape(when)}.</p>",
         "<h2>Datasets</h2>",
-        _html_table(
-            ["dataset", "LATEST", "records"],
-            [
-                (n, v, ", ".join(f"{c} {t}" for t, c in report.record_counts[n].items()))
-                for n, v in report.datasets.items()
-            ],
-        ),
+        _html_table(datasets.header, datasets.rows),
         "<h2>Papers</h2>",
         bar_chart("topics", "Papers per topic", _top(report.papers_by_topic)),
         bar_chart("years", "Papers per year", _years(report.papers_by_year)),
@@ -237,38 +248,15 @@ def render_html(report: Report) -> str:
             "Parse warnings by source",
             sorted(report.warnings_by_source.items(), key=lambda item: (-item[1], item[0])),
         ),
+        "<h2>Growth over the history</h2>",
     ]
-    parts.append("<h2>Growth over the history</h2>")
     if not report.growth:
         parts.append('<p class="empty" data-plot="growth">No dataset has two versions yet.</p>')
     for growth in report.growth:
-        points = [(f"{when:%Y-%m-%d}", count) for when, count in growth.points]
+        points = [(f"{moment:%Y-%m-%d}", count) for moment, count in growth.points]
         parts.append(line_chart(f"growth-{growth.dataset}", f"{growth.dataset}: records", points))
-    parts += [
-        "<h2>Titles that differ from arXiv's</h2>",
-        _html_table(["paper", "ours", "arXiv"], report.title_mismatches),
-        "<h2>Workshop papers with no arXiv match</h2>",
-        _html_table(["title", "events", "status"], report.unmatched_event_papers),
-        "<h2>Similar titles not merged (near misses)</h2>",
-        _html_table(
-            ["title", "other title", "score", "why"],
-            [(a, b, f"{score:.2f}", why) for a, b, score, why in report.near_misses],
-        ),
-        "<h2>Sources</h2>",
-        _html_table(
-            ["source", "last check", "status", "stale", "error"],
-            [
-                (
-                    s.source_id,
-                    f"{s.checked_at:%Y-%m-%d %H:%M}" if s.checked_at else "-",
-                    s.status,
-                    "yes" if s.stale else "no",
-                    s.error or "",
-                )
-                for s in report.sources
-            ],
-        ),
-    ]
+    for section in review_sections(report):
+        parts += [f"<h2>{escape(section.title)}</h2>", _html_table(section.header, section.rows)]
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         "<title>Paper pipeline report</title>"

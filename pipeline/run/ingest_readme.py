@@ -21,7 +21,8 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
 from pipeline.core.errors import PipelineError
-from pipeline.core.ids import is_slug, sha256_bytes, slugify
+from pipeline.core.files import read_capped
+from pipeline.core.ids import check_name, sha256_bytes, slugify
 from pipeline.core.settings import Settings
 from pipeline.kinds import SourceBundle
 from pipeline.models import ReadmeDocument, Source, SourceFormat
@@ -31,7 +32,7 @@ from pipeline.parse.readme.paper_list import describe_markdown
 from pipeline.run import steps
 from pipeline.run.runner import IN_PROCESS, Runner
 from pipeline.sources.config import add_source
-from pipeline.sources.decode import decode_document
+from pipeline.sources.decode import decode_bytes, decode_document
 from pipeline.sources.fetch import FetchResult, resolve_source_url
 from pipeline.sources.snapshots import (
     MEDIA_TYPES,
@@ -59,6 +60,7 @@ class PreparedReadme:
     sha256: str
     cards: int
     notes: tuple[str, ...] = ()
+    fell_back: bool = False
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,7 @@ class IngestResult:
     enrichment: dict[str, int]
     notes: list[str] = field(default_factory=list)
     added_to: Path | None = None  # the sources file the README was added to, if any
+    fell_back: bool = False  # the fetch failed and the last snapshot of the URL served
 
 
 # --------------------------------------------------------------------------- names
@@ -115,15 +118,9 @@ def default_name(target: str) -> str:
 
 def dataset_name(target: str, name: str | None = None) -> str:
     """The dataset (and source id) a README is ingested as: ``name``, else from the target."""
-    chosen = default_name(target) if name is None else name
-    if not is_slug(chosen):
-        raise PipelineError(
-            f"--name {chosen!r}: use lower-case letters, digits and '-' (it names the dataset)"
-        )
-    if chosen == steps.PAPERS_DATASET:
-        # processed/papers/ is every source's linked papers; a README must not replace it.
-        raise PipelineError(f"--name {chosen!r} is the linked papers dataset; choose another")
-    return chosen
+    if name is None:
+        return check_name(default_name(target), f"the name taken from {target} (give --name)")
+    return check_name(name, "--name")
 
 
 # --------------------------------------------------------------------------- step 1: prepare
@@ -214,11 +211,12 @@ def prepare_readme(target: str, settings: Settings, name: str | None = None) -> 
     """
     source_id = dataset_name(target, name)
     body = _fetch_body(target, source_id, settings) if _is_url(target) else _read_body(target)
-    text = decode_document(body.data, body.label)
+    decoded = decode_bytes(body.data, body.label)
+    text = decoded.text
     source = Source(id=source_id, kind="readme", url=body.url)
     document, fmt = recognise(text, source, body.declared, body.label)
     source = source.model_copy(update={"format": fmt, "title": document.title})
-    notes = [body.note] if body.note else []
+    notes = [note for note in (body.note, decoded.note) if note]
     if body.to_store is not None:
         result = body.to_store
         if not _is_url(target):
@@ -242,6 +240,7 @@ def prepare_readme(target: str, settings: Settings, name: str | None = None) -> 
         sha256=digest,
         cards=len(document.items),
         notes=tuple(notes),
+        fell_back=body.note is not None,
     )
 
 
@@ -254,7 +253,7 @@ def _relative(path: Path, raw_dir: Path) -> str:
 
 def kept_snapshot(prepared: PreparedReadme) -> Snapshot:
     """The snapshot prepare_readme kept, as the parse step reads it."""
-    data = prepared.snapshot_path.read_bytes()
+    data = read_capped(prepared.snapshot_path)
     return Snapshot(
         source=prepared.source,
         path=prepared.snapshot_path,
@@ -280,8 +279,17 @@ def ingest_readme(
     """Fetch or read a README, parse, link, enrich and write its own dataset; with ``add``,
     append it to sources.toml. ``prepared``: step 1 already done (the CLI does it before
     Prefect starts, so a refused document costs no server start)."""
-    if prepared is None:
-        prepared = runner.call(prepare_readme, target, settings, name)
+    with steps.run_locks(settings, [], runner.note):
+        if prepared is None:
+            prepared = runner.call(prepare_readme, target, settings, name)
+        # The dataset's lock once the README is recognised: a refused one leaves no trace.
+        with steps.run_locks(settings, [prepared.source.id], runner.note, state=False):
+            return _ingest(settings, add, prepared, runner)
+
+
+def _ingest(
+    settings: Settings, add: bool, prepared: PreparedReadme, runner: Runner
+) -> IngestResult:
     bundle: SourceBundle = runner.call(steps.parse_snapshot, kept_snapshot(prepared))
     # Linked first, so a paper listed twice (same arXiv id or title) is asked about once
     # and both cards carry the same answer.
@@ -293,7 +301,7 @@ def ingest_readme(
     if add:
         runner.call(add_source, settings.sources_file, prepared.source)
         added_to = settings.sources_file
-    notes = [*prepared.notes, *report.warnings]
+    notes = [*prepared.notes, *report.warnings, *written.notes]
     for note in notes:
         runner.note(note)
     runner.info(steps.describe(written))
@@ -307,4 +315,5 @@ def ingest_readme(
         enrichment={status.value: n for status, n in sorted(counts.items())},
         notes=notes,
         added_to=added_to,
+        fell_back=prepared.fell_back,
     )

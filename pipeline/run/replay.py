@@ -18,12 +18,14 @@ from itertools import islice
 from pathlib import Path, PurePosixPath
 
 from pipeline.core.errors import InputError, PipelineError
-from pipeline.core.ids import sha256_bytes, slugify
+from pipeline.core.ids import check_name, sha256_bytes, slugify
+from pipeline.core.progress import progress
 from pipeline.core.settings import Settings
 from pipeline.models import InputFile, PaperCard, ParseWarning, ReadmeDocument
 from pipeline.parse.readme import read_readme
+from pipeline.run import steps
 from pipeline.run.runner import IN_PROCESS, Runner
-from pipeline.sources.decode import decode_document
+from pipeline.sources.decode import decode_bytes
 from pipeline.sources.history import HistoricalVersion, read_history
 from pipeline.sources.snapshots import SUFFIX_FORMATS
 from pipeline.store.versions import (
@@ -33,7 +35,6 @@ from pipeline.store.versions import (
     WriteResult,
     list_versions,
     read_manifest,
-    write_version,
 )
 
 CHUNK = 24  # versions parsed at once: enough to keep a cluster busy, little memory
@@ -48,21 +49,28 @@ class ReplaySummary:
     warnings: int = 0
 
 
-def replay_name(location: Path) -> str:
-    """The dataset a history replays into without --name: from the archive or folder name."""
+def replay_name(location: Path, name: str | None = None) -> str:
+    """The dataset a history replays into: ``name`` (checked), else from the archive or
+    folder name; one line when it cannot name a dataset."""
+    if name is not None:
+        return check_name(name, "--name")
     stem = location.name.split(".")[0] if location.is_file() else location.resolve().name
-    return slugify(stem, "history")
+    return check_name(slugify(stem, "history"), f"the name taken from {location} (give --name)")
 
 
 def parse_historical(version: HistoricalVersion, dataset: str) -> ReadmeDocument:
     """The cards of one historical README (the same format choice as a refresh); an
     unreadable one gives zero cards and a warning."""
     try:
-        text = decode_document(version.data, version.name)
+        decoded = decode_bytes(version.data, version.name)
     except InputError as exc:
         return ReadmeDocument(warnings=[ParseWarning(line=None, message=str(exc))])
     declared = SUFFIX_FORMATS.get(PurePosixPath(version.name).suffix.lower())
-    return read_readme(text, dataset, declared).document
+    document = read_readme(decoded.text, dataset, declared).document
+    if decoded.note is None:
+        return document
+    warnings = [ParseWarning(line=None, message=decoded.note), *document.warnings]
+    return document.model_copy(update={"warnings": warnings})
 
 
 def version_inputs(version: HistoricalVersion, dataset: str) -> list[InputFile]:
@@ -105,7 +113,7 @@ def pending_versions(
 def write_historical(
     version: HistoricalVersion, document: ReadmeDocument, dataset: str, settings: Settings
 ) -> WriteResult:
-    return write_version(settings.processed_dir, historical_version(version, document, dataset))
+    return steps.write(historical_version(version, document, dataset), settings)
 
 
 def record_write(summary: ReplaySummary, result: WriteResult, document: ReadmeDocument) -> None:
@@ -122,6 +130,16 @@ def replay_versions(
     runner: Runner = IN_PROCESS,
 ) -> ReplaySummary:
     """Replay historical versions (oldest first) into ``dataset``."""
+    check_name(dataset, "dataset")
+    # The dataset's lock for the whole replay: which versions are still to write is decided
+    # once, at the start, so no other writer may add one meanwhile.
+    with steps.run_locks(settings, [dataset], runner.note, state=False):
+        return _replay_locked(history, dataset, settings, runner)
+
+
+def _replay_locked(
+    history: Iterable[HistoricalVersion], dataset: str, settings: Settings, runner: Runner
+) -> ReplaySummary:
     summary = ReplaySummary(dataset)
     pending = pending_versions(history, settings.processed_dir, dataset, summary)
     while chunk := list(islice(pending, CHUNK)):
@@ -130,7 +148,10 @@ def replay_versions(
             # Written here, not as a task: a task run per version would cost more than the
             # write, and versions must land in commit order anyway.
             result = write_historical(version, document, dataset, settings)
+            for note in result.notes:
+                runner.note(note)
             record_write(summary, result, document)
+            progress("replay", done=len(summary.written), note=version.name)
         runner.info(f"{dataset}: {len(summary.written)} versions written")
     return summary
 

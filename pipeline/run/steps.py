@@ -1,22 +1,26 @@
 """The steps every run chain is made of, as plain functions over records.
 
-snapshot -> (reuse a stored version | parse) -> link -> enrich -> versions -> write.
-What a step means for a source's documents is its kind's (:mod:`pipeline.kinds`); the
-chains in :mod:`pipeline.run` order the steps and hand them to a runner.
+snapshot -> (reuse a stored version | parse) -> [parts] -> link -> enrich -> versions ->
+write. What a step means for a source's documents is its kind's (:mod:`pipeline.kinds`);
+the chains in :mod:`pipeline.run` order the steps and hand them to a runner.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+import re
+from collections.abc import Callable, Collection, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from pipeline.core.errors import PipelineError
 from pipeline.core.ids import sha256_bytes
+from pipeline.core.locks import dataset_locks, state_lock
+from pipeline.core.progress import progress
 from pipeline.core.settings import Settings
 from pipeline.enrich import EnrichmentReport, PaperRef, enricher_for
-from pipeline.kinds import SourceBundle, check_kind, kind_of
+from pipeline.kinds import FollowsDocuments, HasParts, SourceBundle, check_kind, kind_of
 from pipeline.link.blocking import PairFinder, blocked_pairs
 from pipeline.link.papers import LinkResult, link_papers
 from pipeline.models import (
@@ -28,7 +32,9 @@ from pipeline.models import (
     ParseWarning,
     Source,
 )
-from pipeline.sources.snapshots import Snapshot, load_snapshot
+from pipeline.parse.detect import detect_format
+from pipeline.sources.pacing import HostPacer
+from pipeline.sources.snapshots import Snapshot, load_snapshot, read_snapshot_meta
 from pipeline.store.versions import (
     MAIN_TABLE,
     DatasetVersion,
@@ -38,11 +44,40 @@ from pipeline.store.versions import (
     latest_version,
     read_manifest,
     read_table,
+    recover,
     write_version,
 )
 from pipeline.store.writers import WRITERS, version_file_names
 
 PAPERS_DATASET = "papers"
+MAX_CONTINUATIONS = 200  # further documents of one source (a feed's pages) per run
+MAX_PART_DEPTH = 2  # parts of parts (a conference's feed is a part: depth 1)
+# A new version holding less than this share of the last good one's records is not
+# published without --accept-drop: a page that lost its content, not a list that shrank.
+DROP_RATIO = 0.5
+
+
+# --------------------------------------------------------------------------- locks
+
+
+@contextmanager
+def run_locks(
+    settings: Settings,
+    datasets: Sequence[str],
+    notify: Callable[[str], None],
+    *,
+    state: bool = True,
+) -> Iterator[None]:
+    """Hold, for a whole chain, the state folder's lock (``state``) and the locks of the
+    datasets it writes; waiting up to PIPELINE_LOCK_WAIT_SECONDS, saying so."""
+    wait = settings.lock_wait_seconds
+    with ExitStack() as stack:
+        if state:
+            stack.enter_context(state_lock(settings.state_dir, wait=wait, notify=notify))
+        stack.enter_context(
+            dataset_locks(settings.processed_dir, list(datasets), wait=wait, notify=notify)
+        )
+        yield
 
 
 def snapshot_inputs(snapshot: Snapshot, raw_dir: Path) -> list[InputFile]:
@@ -59,16 +94,107 @@ def snapshot_inputs(snapshot: Snapshot, raw_dir: Path) -> list[InputFile]:
             path="sources.toml#" + snapshot.source.id,
             sha256=sha256_bytes(definition),
         ),
+        *(
+            item
+            for continued in snapshot.continuations
+            for item in snapshot_inputs(continued, raw_dir)[:1]
+        ),
     ]
 
 
-def take_snapshot(source: Source, settings: Settings) -> Snapshot | str:
-    """This run's snapshot of a source (fetched, or the last good one); a source that cannot
-    be read at all gives a one-line reason instead, so the other sources still refresh."""
+def take_snapshot(
+    source: Source, settings: Settings, pacer: HostPacer | None = None, embedded: bool = True
+) -> Snapshot | str:
+    """This run's snapshot of a source (fetched, or the last good one), with the further
+    documents its kind follows; a source that cannot be read at all gives a one-line reason
+    instead, so the other sources still refresh."""
+    pacer = pacer or HostPacer(settings.fetch_delay_seconds)
+    if not settings.offline:
+        pacer.wait(source.url)
     try:
-        return load_snapshot(source, settings)
+        snapshot = load_snapshot(source, settings, embedded=embedded)
     except PipelineError as exc:
         return f"{source.id}: skipped: {exc}"
+    finally:
+        progress("fetch", note=source.id)
+    kind = check_kind(source.kind)
+    if isinstance(kind, FollowsDocuments):
+        snapshot = _follow(snapshot, kind, settings, pacer)
+    return snapshot
+
+
+def _follow(
+    first: Snapshot, kind: FollowsDocuments, settings: Settings, pacer: HostPacer
+) -> Snapshot:
+    """The first document with every further one its kind names, fetched one by one."""
+    seen = {first.source.url}
+    queue = list(kind.continuations(first))
+    followed: list[Snapshot] = []
+    notes = [first.note] if first.note else []
+    while queue:
+        url = queue.pop(0)
+        if url in seen:
+            continue
+        if len(followed) >= MAX_CONTINUATIONS:
+            notes.append(
+                f"{first.source.id}: more than {MAX_CONTINUATIONS} documents; "
+                f"{url} and after not read"
+            )
+            break
+        seen.add(url)
+        if not settings.offline:
+            pacer.wait(url)
+        try:
+            page = load_snapshot(
+                first.source.model_copy(update={"url": url, "snapshot": None}),
+                settings,
+                embedded=False,
+            )
+        except PipelineError as exc:
+            notes.append(f"{first.source.id}: {exc}; the source is read without it")
+            continue
+        followed.append(page)
+        queue.extend(kind.continuations(page))
+    note = "; ".join(notes) or None
+    return replace(first, continuations=tuple(followed), note=note)
+
+
+def take_part_snapshots(parts: Sequence[Source], settings: Settings) -> list[Snapshot | str]:
+    """The snapshots of the sources other sources name (a conference's workshops), one
+    after the other with ``fetch_delay_seconds`` between requests to one host."""
+    pacer = HostPacer(settings.fetch_delay_seconds)
+    return [take_snapshot(part, settings, pacer, embedded=False) for part in parts]
+
+
+class KnownSources:
+    """The sources a run reads, by id and URL, so a part is read once and never twice."""
+
+    def __init__(self, sources: Sequence[Source]) -> None:
+        self.ids = {source.id: source.url for source in sources}
+        self.urls = {source.url for source in sources}
+
+    def new_parts(self, bundles: Sequence[SourceBundle]) -> tuple[list[Source], list[str]]:
+        """The parts these bundles' kinds name that no source reads yet, and why any other
+        part is left out (its id is taken)."""
+        parts: list[Source] = []
+        refused: list[str] = []
+        for bundle in bundles:
+            kind = kind_of(bundle)
+            if not isinstance(kind, HasParts):
+                continue
+            for part in kind.parts(bundle):
+                if part.url in self.urls:
+                    continue  # a source of its own (sources.toml's definition wins)
+                if part.id in self.ids:
+                    refused.append(
+                        f"{bundle.source.id}: part {part.id!r} ({part.url}) skipped: the id "
+                        f"is already the source of {self.ids[part.id]}"
+                    )
+                    continue
+                self.ids[part.id] = part.url
+                self.urls.add(part.url)
+                parts.append(part)
+        return parts, refused
 
 
 def reuse_stored(snapshot: Snapshot, settings: Settings) -> SourceBundle | None:
@@ -162,7 +288,94 @@ def papers_version(
 
 
 def write(version: DatasetVersion, settings: Settings) -> WriteResult:
-    return write_version(settings.processed_dir, version)
+    return write_version(settings.processed_dir, version, wait=settings.lock_wait_seconds)
+
+
+# --------------------------------------------------------------------------- drop guard
+
+
+def dropped(before: int, after: int) -> bool:
+    """A loss the drop guard stops: all records, or more than half of them."""
+    return before > 0 and after < before * DROP_RATIO
+
+
+_SIGN_IN = re.compile(r"\b(?:sign[ -]?in|log[ -]?in|password|authenticate)\b", re.IGNORECASE)
+_WORDS = re.compile(r"\w+")
+
+
+def likely_cause(snapshot: Snapshot) -> str:
+    """Why a page may have lost its records, from what its snapshot holds."""
+    words = len(_WORDS.findall(snapshot.text[:1_000_000]))
+    meta = read_snapshot_meta(snapshot.path)
+    served = (meta.content_type or "").split(";")[0].strip() if meta else ""
+    if words < 50 and _SIGN_IN.search(snapshot.text):
+        return "it looks like a sign-in page"
+    if words < 50:
+        return f"the page is almost empty ({words} words)"
+    if _SIGN_IN.search(snapshot.text[:5000]) and words < 2000:
+        return "it may be a sign-in page"
+    shown_as = snapshot.format or snapshot.source.format
+    content = detect_format(snapshot.text)
+    if served and shown_as is not None and content is not shown_as:
+        return f"served as {served} and read as {shown_as.value}, but it looks like {content.value}"
+    if served:
+        return f"served as {served}; its layout may have changed"
+    return "its layout may have changed"
+
+
+def _stored_snapshot(source: Source, manifest: Manifest, raw_dir: Path) -> Snapshot | None:
+    """The snapshot a stored version was made from, as its manifest names it."""
+    for item in manifest.inputs:
+        if item.source_id == source.id and not item.path.startswith("sources.toml#"):
+            path = Path(item.path) if Path(item.path).is_absolute() else raw_dir / item.path
+            return Snapshot(source, path, "", item.sha256)
+    return None
+
+
+def guard_drop(
+    bundle: SourceBundle, settings: Settings, accepted: Collection[str] = ()
+) -> tuple[SourceBundle, str | None]:
+    """The bundle to publish for a source, and a note when the drop guard stopped it.
+
+    A bundle that lost most of the records of the source's last good version (see
+    :func:`dropped`) is replaced by that version's own bundle, so the source's dataset and
+    the papers keep their records; ``accepted`` names the sources whose drop is deliberate.
+    """
+    source = bundle.source
+    name = latest_version(settings.processed_dir, source.id)
+    if name is None or source.id in accepted:
+        return bundle, None
+    try:
+        manifest = read_manifest(settings.processed_dir, source.id, name)
+    except (PipelineError, ValueError):
+        return bundle, None
+    before = manifest.record_counts.get(MAIN_TABLE, 0)
+    after = len(bundle.document.items)
+    if not dropped(before, after):
+        return bundle, None
+    stop = (
+        f"{source.id}: not published: {after} records against {before} in {name} "
+        f"({likely_cause(bundle.snapshot)}); "
+    )
+    stored = _stored_snapshot(source, manifest, settings.raw_dir)
+
+    def table(table_name: str) -> list[dict[str, Any]]:
+        return read_table(settings.processed_dir, source.id, name, table_name)
+
+    try:
+        if stored is None:
+            raise ValueError("no snapshot input")
+        kept = check_kind(source.kind).reload(stored, table)
+    except (PipelineError, ValueError) as exc:
+        note = stop + f"its last good version is unreadable ({exc}), so nothing is kept"
+        return bundle, note
+    note = stop + f"{name} stays; 'refresh --accept-drop {source.id}' publishes the drop"
+    return kept, note
+
+
+def write_notes(results: Sequence[WriteResult]) -> list[str]:
+    """The repairs the writes made (temporaries removed, LATEST moved, damaged data)."""
+    return [note for result in results for note in result.notes]
 
 
 def report_markdown(settings: Settings, sources: Sequence[Source]) -> str:
@@ -269,29 +482,33 @@ class Standing:
 
     report: EnrichmentReport
     results: list[WriteResult] | None = None
-    warnings: dict[str, int] | None = None  # parse warnings per source, as LATEST counts
 
 
 def standing_versions(
-    snapshots: Sequence[Snapshot], settings: Settings, refresh: bool = False
+    bundles: Sequence[SourceBundle], settings: Settings, refresh: bool = False
 ) -> Standing | None:
-    """The run's outcome when nothing changed, found from manifests and the papers table:
-    every source's LATEST made from its snapshot, the papers' from all of them, every
-    writer's file present, and enrichment giving each paper what it carries. None when an
-    input differs (or ``refresh`` asks arXiv again); only the report when enrichment does:
-    the run then does the work."""
+    """The run's outcome when nothing changed, found from manifests and the papers table.
+
+    ``bundles`` were all read back from their LATEST (:func:`reuse_stored`, which verified
+    each against its manifest, made from the same snapshot and definition, in this run and
+    under its locks). Also needed: the papers' LATEST made from all of them (and verified),
+    every writer's file present, and enrichment giving each paper what it carries. None
+    when an input differs (or ``refresh`` asks arXiv again); only the report when
+    enrichment does: the run then does the work."""
     if refresh:
         return None
     manifests: list[Manifest] = []
     everything: list[InputFile] = []
-    for snapshot in snapshots:
-        inputs = snapshot_inputs(snapshot, settings.raw_dir)
-        everything += inputs
-        manifest = _standing_manifest(snapshot.source.id, inputs, settings)
+    for bundle in bundles:
+        everything += snapshot_inputs(bundle.snapshot, settings.raw_dir)
+        manifest = _standing_manifest(bundle.source.id, settings)
         if manifest is None:
             return None
         manifests.append(manifest)
-    papers_manifest = _standing_manifest(PAPERS_DATASET, everything, settings)
+    papers_name = latest_from_inputs(settings.processed_dir, PAPERS_DATASET, everything)
+    if papers_name is None:
+        return None
+    papers_manifest = _standing_manifest(PAPERS_DATASET, settings, papers_name)
     if papers_manifest is None:
         return None
     try:
@@ -317,18 +534,20 @@ def standing_versions(
         )
         for manifest in [*manifests, papers_manifest]
     ]
-    warnings = {manifest.dataset: manifest.warning_count for manifest in manifests}
-    return Standing(report=report, results=results, warnings=warnings)
+    return Standing(report=report, results=results)
 
 
 def _standing_manifest(
-    dataset: str, inputs: Sequence[InputFile], settings: Settings
+    dataset: str, settings: Settings, name: str | None = None
 ) -> Manifest | None:
-    """LATEST's manifest when it was made from ``inputs`` and has every writer's file."""
-    name = latest_from_inputs(settings.processed_dir, dataset, inputs)
+    """The manifest of LATEST (or of ``name``) when it has every writer's file."""
+    name = name or latest_version(settings.processed_dir, dataset)
     if name is None:
         return None
-    manifest = read_manifest(settings.processed_dir, dataset, name)
+    try:
+        manifest = read_manifest(settings.processed_dir, dataset, name)
+    except (PipelineError, ValueError):
+        return None
     names = {entry.name for entry in manifest.files}
     suffixes = {writer.suffix for writer in WRITERS.values() if writer.every_version}
     if not all(
@@ -336,3 +555,21 @@ def _standing_manifest(
     ):
         return None  # a writer added since: the next version carries its files
     return manifest
+
+
+def recover_datasets(datasets: Sequence[str], settings: Settings) -> tuple[list[str], set[str]]:
+    """Finish what a killed writer left in each dataset that exists (under its lock, as a
+    write would: :func:`pipeline.store.versions.recover`), before a run decides what is
+    unchanged. Returns the repairs made, one line each, and the datasets whose LATEST they
+    moved (what was read from those is not LATEST's any more)."""
+    notes: list[str] = []
+    moved: set[str] = set()
+    for dataset in dict.fromkeys(datasets):
+        if not (settings.processed_dir / dataset).is_dir():
+            continue
+        with dataset_locks(settings.processed_dir, [dataset], wait=settings.lock_wait_seconds):
+            before = latest_version(settings.processed_dir, dataset)
+            notes += recover(settings.processed_dir, dataset)
+            if latest_version(settings.processed_dir, dataset) != before:
+                moved.add(dataset)
+    return notes, moved

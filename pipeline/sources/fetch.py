@@ -4,11 +4,13 @@
   README is fetched as markdown, not as GitHub's HTML around it.
 * Conditional requests (``If-None-Match`` / ``If-Modified-Since``) make an unchanged page a
   bodiless 304.
-* Every request has a timeout; 429 and 5xx answers are retried with exponential backoff,
-  honouring ``Retry-After``; other 4xx answers are final.
-* Bodies are streamed and cut off at a size cap.
+* Every request has a timeout, and the whole fetch (robots.txt, redirects, retries and the
+  body) a deadline; 429 and 5xx answers are retried with exponential backoff, honouring
+  ``Retry-After``; other 4xx answers are final.
+* Bodies are streamed and cut off at a size cap counted on the decoded bytes.
 * ``robots.txt`` is read once per host per run (:class:`RobotsCache`) and obeyed, redirects
-  included.
+  included; every redirect hop is checked: only http(s), and never to a loopback, private
+  or link-local address unless the source itself is at one.
 
 :func:`fetch` never raises for network trouble: every problem is a ``'failed'``
 :class:`FetchResult` with a one-line message, so a caller can fall back to its last snapshot.
@@ -16,7 +18,9 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
+import socket
 import threading
 import time
 from collections.abc import Mapping
@@ -28,7 +32,10 @@ from urllib.robotparser import RobotFileParser
 
 import requests
 
+from pipeline.core.files import MAX_INPUT_BYTES
 from pipeline.core.http import (
+    BodyError,
+    Deadline,
     GaveUp,
     RetryPolicy,
     Sleep,
@@ -36,14 +43,16 @@ from pipeline.core.http import (
     one_line,
     parse_retry_after,
     polite_session,
+    read_body,
     with_retries,
 )
 from pipeline.core.settings import Settings
 from pipeline.models import SnapshotMeta
 
 # Defaults that may move into Settings later; parameters of fetch() override them.
-TIMEOUT_SECONDS = 30.0
-MAX_BYTES = 20 * 1024 * 1024
+TIMEOUT_SECONDS = 30.0  # connect, and each socket read
+DEADLINE_SECONDS = 120.0  # the whole fetch: robots.txt, redirects, retries, the body
+MAX_BYTES = MAX_INPUT_BYTES
 RETRIES = 3  # retries after the first attempt, so at most four requests per URL
 BACKOFF_SECONDS = 1.0  # waits 1, 2, 4 s between attempts unless the server says otherwise
 MAX_RETRY_AFTER_SECONDS = 300.0  # a server asking for a longer pause is not waited for
@@ -51,7 +60,6 @@ MAX_BACKOFF_SECONDS = 60.0
 MAX_REDIRECTS = 5
 ROBOTS_MAX_BYTES = 512 * 1024  # RFC 9309: crawlers must parse at least 500 KiB
 ROBOTS_MAX_AGE_SECONDS = 3600.0  # "once per run", also for long-lived worker processes
-_CHUNK_BYTES = 64 * 1024
 
 FetchStatus = Literal["fetched", "not_modified", "failed"]
 
@@ -148,6 +156,7 @@ class _Policy:
     timeout: float
     retry: RetryPolicy
     sleep: Sleep
+    deadline: Deadline
 
 
 def _get(
@@ -162,17 +171,20 @@ def _get(
 
     def attempt() -> requests.Response:
         nonlocal attempts
+        if policy.deadline.expired():
+            raise _FetchError(_late(policy, url), attempts=attempts)
         attempts += 1
+        timeout = policy.deadline.timeout(policy.timeout)
         try:
             response = policy.session.get(
                 url,
                 headers={**headers, "User-Agent": policy.user_agent},
-                timeout=(policy.timeout, policy.timeout),
+                timeout=(timeout, timeout),
                 stream=True,
                 allow_redirects=redirects,
             )
         except requests.Timeout:
-            message = f"no answer from {url} within {policy.timeout:g} s"
+            message = f"no answer from {url} within {timeout:g} s"
             raise _FetchError(message, attempts=attempts) from None
         except requests.RequestException as exc:
             message = f"could not reach {url}: {one_line(exc)}"
@@ -185,10 +197,12 @@ def _get(
         raise Transient(f"HTTP {status} {response.reason or ''}".strip(), retry_after, status)
 
     try:
-        return with_retries(attempt, policy.retry, policy.sleep), attempts
+        return with_retries(attempt, policy.retry, policy.sleep, policy.deadline), attempts
     except GaveUp as end:
         fault = end.last
-        if end.wait_refused:
+        if end.out_of_time:
+            message = f"{fault.reason} from {url}; {_late(policy, url, waiting=True)}"
+        elif end.wait_refused:
             wait = f"Retry-After {fault.retry_after:.0f} s is too long to wait"
             message = f"{fault.reason} from {url}; {wait}"
         else:
@@ -196,36 +210,24 @@ def _get(
         raise _FetchError(message, fault.status, attempts) from None
 
 
-def _read_body(
-    response: requests.Response, url: str, max_bytes: int, *, truncate: bool = False
-) -> bytes:
-    """The (decoded) body, streamed so an oversized one is cut off, not held in memory.
+def _late(policy: _Policy, url: str, *, waiting: bool = False) -> str:
+    what = "a retry would pass" if waiting else f"{url}: past"
+    return f"{what} the fetch's {policy.deadline.seconds:g} s deadline"
 
-    Over max_bytes: an error, or with ``truncate`` the first max_bytes (for robots.txt).
-    """
-    declared = response.headers.get("Content-Length", "")
-    if not truncate and declared.isdigit() and int(declared) > max_bytes:
-        raise _FetchError(
-            f"{url}: body of {int(declared)} bytes is over the {max_bytes}-byte limit",
-            response.status_code,
-        )
-    chunks: list[bytes] = []
-    size = 0
+
+def _read_body(
+    policy: _Policy,
+    response: requests.Response,
+    url: str,
+    max_bytes: int,
+    *,
+    truncate: bool = False,
+) -> bytes:
+    """The decoded body, within the fetch's deadline and the size cap (see read_body)."""
     try:
-        for chunk in response.iter_content(_CHUNK_BYTES):
-            size += len(chunk)
-            if size > max_bytes and truncate:
-                chunks.append(chunk[: max_bytes - (size - len(chunk))])
-                break
-            if size > max_bytes:
-                raise _FetchError(
-                    f"{url}: body is over the {max_bytes}-byte limit; download stopped",
-                    response.status_code,
-                )
-            chunks.append(chunk)
-    except requests.RequestException as exc:
-        raise _FetchError(f"{url}: body not received: {one_line(exc)}") from None
-    return b"".join(chunks)
+        return read_body(response, max_bytes, policy.deadline, truncate=truncate)
+    except BodyError as exc:
+        raise _FetchError(f"{url}: {exc}", response.status_code) from None
 
 
 # --------------------------------------------------------------------------- robots.txt
@@ -280,13 +282,42 @@ class RobotsCache:
             elif status >= 400:  # 404 and friends: no rules, everything allowed
                 rules.parse([])
             else:
-                body = _read_body(response, robots_url, ROBOTS_MAX_BYTES, truncate=True)
+                body = _read_body(policy, response, robots_url, ROBOTS_MAX_BYTES, truncate=True)
                 rules.parse(body.decode("utf-8", errors="replace").splitlines())
         return rules
 
 
 DEFAULT_ROBOTS = RobotsCache()
 """The per-process robots.txt cache fetch() uses unless given one (tests clear or replace it)."""
+
+
+# --------------------------------------------------------------------------- addresses
+
+
+def _addresses(host: str) -> list[str]:
+    try:
+        return [str(info[4][0]) for info in socket.getaddrinfo(host, None)]
+    except (OSError, UnicodeError):
+        return []  # unresolvable: the request itself will fail, saying so
+
+
+def is_internal(url: str) -> bool:
+    """True when the URL's host is, or resolves to, a loopback, private, link-local or
+    otherwise non-public address (where a redirect must not lead a public source)."""
+    host = (urlsplit(url).hostname or "").strip("[]")
+    if not host:
+        return False
+    try:
+        candidates = [str(ipaddress.ip_address(host))]
+    except ValueError:
+        if host == "localhost" or host.endswith(".localhost"):
+            return True
+        candidates = _addresses(host)
+    for text in candidates:
+        address = ipaddress.ip_address(text.split("%")[0])
+        if not address.is_global:
+            return True
+    return False
 
 
 # --------------------------------------------------------------------------- fetch
@@ -313,11 +344,13 @@ def fetch(
     retries: int = RETRIES,
     backoff: float = BACKOFF_SECONDS,
     sleep: Sleep | None = None,
+    deadline: float = DEADLINE_SECONDS,
 ) -> FetchResult:
     """GET url politely; 'not_modified' when ``previous``'s ETag/Last-Modified still hold.
 
     Never raises for network or HTTP trouble: those are 'failed' results with a one-line
-    ``error``. ``sleep`` (default :func:`time.sleep`) is what waits between retries.
+    ``error``. ``sleep`` (default :func:`time.sleep`) is what waits between retries;
+    ``deadline`` bounds the whole fetch in seconds.
     """
     resolved = resolve_source_url(url)
     started = datetime.now(UTC)
@@ -354,6 +387,7 @@ def fetch(
             max_retry_after=MAX_RETRY_AFTER_SECONDS,
         ),
         sleep=sleep if sleep is not None else time.sleep,
+        deadline=Deadline(deadline),
     )
     robots = robots if robots is not None else DEFAULT_ROBOTS
     conditional = _conditional_headers(previous)
@@ -369,9 +403,16 @@ def fetch(
                     target = urljoin(current, response.headers["Location"])
                     if urlsplit(target).scheme not in ("http", "https"):
                         raise _FetchError(f"{current} redirects to a non-http URL: {target}")
+                    if not is_internal(resolved.fetch_url) and is_internal(target):
+                        raise _FetchError(
+                            f"{current} redirects to an internal address: {target}; "
+                            "refused for a public source"
+                        )
                     current = target
                     continue
-                return _result(url, resolved, started, attempts, response, conditional, max_bytes)
+                return _result(
+                    policy, url, resolved, started, attempts, response, conditional, max_bytes
+                )
         raise _FetchError(f"{url}: more than {MAX_REDIRECTS} redirects")
     except _FetchError as exc:
         attempts += exc.attempts
@@ -382,6 +423,7 @@ def fetch(
 
 
 def _result(
+    policy: _Policy,
     url: str,
     resolved: ResolvedUrl,
     started: datetime,
@@ -398,7 +440,7 @@ def _result(
     if status != 304 and not 200 <= status < 300:
         reason = f"HTTP {status} {response.reason or ''}".strip()
         raise _FetchError(f"{reason} from {final_url}", status)
-    body = None if status == 304 else _read_body(response, final_url, max_bytes)
+    body = None if status == 304 else _read_body(policy, response, final_url, max_bytes)
     return FetchResult(
         status="not_modified" if status == 304 else "fetched",
         url=url,
@@ -417,6 +459,7 @@ def _result(
 
 __all__ = [
     "BACKOFF_SECONDS",
+    "DEADLINE_SECONDS",
     "DEFAULT_ROBOTS",
     "MAX_BYTES",
     "RETRIES",
@@ -427,5 +470,6 @@ __all__ = [
     "RobotsCache",
     "Sleep",
     "fetch",
+    "is_internal",
     "resolve_source_url",
 ]

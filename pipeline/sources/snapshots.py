@@ -13,6 +13,7 @@ fetch fails fall back to the last good snapshot, then to the embedded default of
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
@@ -22,18 +23,25 @@ from urllib.parse import urlsplit
 import requests
 from pydantic import ValidationError
 
-from pipeline.core.errors import InputError, PipelineError, SourceConfigError
-from pipeline.core.files import write_atomic
+from pipeline.core.errors import InputError, SourceConfigError
+from pipeline.core.files import MAX_INPUT_BYTES, read_capped, remove_temporaries, write_atomic
 from pipeline.core.ids import sha256_bytes
 from pipeline.core.settings import Settings
 from pipeline.models import Record, SnapshotMeta, Source, SourceFormat
-from pipeline.sources.decode import decode_document
+from pipeline.parse.detect import detect_format
+from pipeline.sources.decode import charset_of, decode_bytes, decode_document
 from pipeline.sources.fetch import FetchResult, RobotsCache, Sleep, fetch
 
 META_SUFFIX = ".meta.json"
 
-EXTENSIONS = {SourceFormat.markdown: "md", SourceFormat.html: "html", SourceFormat.text: "txt"}
+EXTENSIONS = {
+    SourceFormat.markdown: "md",
+    SourceFormat.html: "html",
+    SourceFormat.text: "txt",
+    SourceFormat.json: "json",
+}
 SUFFIX_FORMATS = {
+    ".json": SourceFormat.json,
     ".md": SourceFormat.markdown,
     ".markdown": SourceFormat.markdown,
     ".html": SourceFormat.html,
@@ -42,6 +50,7 @@ SUFFIX_FORMATS = {
 }
 _HTML_TYPES = {"text/html", "application/xhtml+xml"}
 _MARKDOWN_TYPES = {"text/markdown", "text/x-markdown"}
+_JSON_TYPES = {"application/json", "text/json"}
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 # What a local file is kept as: the store takes a snapshot's format from its media type.
@@ -49,6 +58,7 @@ MEDIA_TYPES = {
     SourceFormat.markdown: "text/markdown",
     SourceFormat.html: "text/html",
     SourceFormat.text: "text/plain",
+    SourceFormat.json: "application/json",
 }
 
 OutcomeStatus = Literal["fetched", "not_modified", "fallback", "embedded"]
@@ -64,6 +74,10 @@ class Snapshot:
     sha256: str
     format: SourceFormat | None = None  # of these bytes: a fetched page may differ from raw/
     note: str | None = None  # e.g. "fetch failed; using the embedded snapshot"
+    # Further documents of the same source read this run, in the order they were followed
+    # (a paginated feed's next pages, its abstracts sidecar); empty for one-document sources.
+    continuations: tuple[Snapshot, ...] = ()
+    fell_back: bool = False  # a fetch failed and an older snapshot serves
 
 
 def read_snapshot_meta(path: Path) -> SnapshotMeta | None:
@@ -122,17 +136,48 @@ class SourceCheck(Record):
 # --------------------------------------------------------------------------- writing
 
 
+_PLAINLY_HTML = re.compile(r"^\s*(?:<!doctype\s+html|<html[\s>])", re.IGNORECASE)
+_ANY_TAG = re.compile(r"<[a-zA-Z][a-zA-Z0-9-]*(?:\s[^<>]*)?/?>|</[a-zA-Z][a-zA-Z0-9-]*\s*>")
+_SNIFF_CHARS = 65536
+
+
+def sniff_format(declared: SourceFormat, text: str) -> SourceFormat:
+    """The declared format, unless the content plainly is another: a body served as HTML
+    without a single tag is text (or markdown), and a full HTML document is HTML whatever its
+    Content-Type says. A markdown README opening with ``<div>`` stays markdown."""
+    head = text[:_SNIFF_CHARS]
+    if declared is SourceFormat.html and not _ANY_TAG.search(head):
+        return detect_format(text)
+    if declared is not SourceFormat.html and _PLAINLY_HTML.match(head):
+        return SourceFormat.html
+    return declared
+
+
 def snapshot_format(source: Source, result: FetchResult) -> SourceFormat:
-    """The format of a fetched body: from its Content-Type, then the URL, then the source.
+    """The format of a fetched body: from its Content-Type, then the URL, then the source,
+    corrected by what the body plainly is (:func:`sniff_format`).
 
     ``source.format`` describes the embedded snapshot (often a browser's page text), so it
     is the last resort: a fetched workshop page is HTML whatever the embedded copy is.
     """
+    declared = _declared_format(source, result)
+    if result.body is None:
+        return declared
+    try:
+        text = decode_document(result.body, result.final_url, charset_of(result.content_type))
+    except InputError:
+        return declared
+    return sniff_format(declared, text)
+
+
+def _declared_format(source: Source, result: FetchResult) -> SourceFormat:
     media_type = (result.content_type or "").split(";")[0].strip().lower()
     if media_type in _HTML_TYPES:
         return SourceFormat.html
     if media_type in _MARKDOWN_TYPES:
         return SourceFormat.markdown
+    if media_type in _JSON_TYPES:
+        return SourceFormat.json
     for url in (result.final_url, result.fetch_url):
         suffix = PurePosixPath(urlsplit(url).path).suffix.lower()
         if suffix in SUFFIX_FORMATS:
@@ -147,7 +192,11 @@ def _meta_path(body_path: Path) -> Path:
 
 
 def store_snapshot(raw_dir: Path, source: Source, result: FetchResult) -> StoredSnapshot:
-    """Keep a fetched body as raw/<source_id>/<sha256[:16]>.<ext> plus its metadata."""
+    """Keep a fetched body as raw/<source_id>/<sha256[:16]>.<ext> plus its metadata.
+
+    The caller holds the state folder's lock (a refresh, an ingestion), so temporaries found
+    in the source's folder are a killed run's, and go.
+    """
     if result.status != "fetched" or result.body is None:
         raise ValueError(f"{source.id}: only a fetched body can be stored ({result.status})")
     body = result.body
@@ -155,6 +204,7 @@ def store_snapshot(raw_dir: Path, source: Source, result: FetchResult) -> Stored
     fmt = snapshot_format(source, result)
     folder = raw_dir / source.id
     folder.mkdir(parents=True, exist_ok=True)
+    remove_temporaries(folder)
     path = folder / f"{digest[:16]}.{EXTENSIONS[fmt]}"
     meta_path = _meta_path(path)
     # Compare bytes, not just the name: a 64-bit prefix collision or a damaged file must not
@@ -341,11 +391,13 @@ def retrieve(
         session=session,
         robots=robots,
         sleep=sleep,
+        timeout=settings.fetch_timeout_seconds,
+        deadline=settings.fetch_deadline_seconds,
     )
     error = result.error
     if result.status == "fetched" and result.body is not None:
         try:
-            decode_document(result.body, result.final_url)
+            decode_document(result.body, result.final_url, charset_of(result.content_type))
         except InputError as exc:
             error = f"unusable body: {exc}"
         else:
@@ -384,6 +436,7 @@ def refresh_snapshot(
     source: Source,
     settings: Settings,
     *,
+    embedded: bool = True,
     session: requests.Session | None = None,
     robots: RobotsCache | None = None,
     sleep: Sleep | None = None,
@@ -395,32 +448,41 @@ def refresh_snapshot(
     the fetch failed (or the url is not http) and nothing was fetched before; the default
     snapshot of sources.toml serves. Raises SourceConfigError only when there is nothing at all.
     """
-    retrieved = retrieve(source, settings, session=session, robots=robots, sleep=sleep)
+    retrieved = retrieve(
+        source, settings, embedded=embedded, session=session, robots=robots, sleep=sleep
+    )
     outcome = keep(settings.raw_dir, source, retrieved)
     _record_check(settings, source, outcome, retrieved.result, retrieved.error)
     return outcome
 
 
-def load_snapshot(source: Source, settings: Settings) -> Snapshot:
-    """This run's snapshot of a source, decoded: the chain's first step for every source."""
-    outcome = refresh_snapshot(source, settings)
-    data = outcome.path.read_bytes()
+def load_snapshot(source: Source, settings: Settings, *, embedded: bool = True) -> Snapshot:
+    """This run's snapshot of a source, decoded: the chain's first step for every source.
+
+    ``embedded=False`` for documents sources.toml has no embedded copy of (a feed's later
+    pages, a conference's workshops): when neither the web nor raw/ has them, the error
+    says what could not be fetched.
+    """
+    outcome = refresh_snapshot(source, settings, embedded=embedded)
+    data = read_capped(outcome.path)
+    declared = charset_of(outcome.meta.content_type) if outcome.meta else None
+    decoded = decode_bytes(data, _shown(outcome.path, settings.raw_dir), declared)
+    notes = [note for note in (outcome.note, decoded.note) if note]
     return Snapshot(
         source=source,
         path=outcome.path,
-        text=decode_document(data, str(outcome.path)),
+        text=decoded.text,
         sha256=outcome.sha256,
         format=outcome.meta.format if outcome.meta else source.format,
-        note=outcome.note,
+        note="; ".join(notes) or None,
+        fell_back=outcome.note is not None,
     )
 
 
 def read_local(path: Path) -> tuple[bytes, FetchResult]:
-    """A local file as if fetched (so it is kept in raw/ like a page); one line if unreadable."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise PipelineError(f"{path}: {exc.strerror or exc}") from None
+    """A local file as if fetched (so it is kept in raw/ like a page); one line if unreadable
+    or larger than the cap."""
+    data = read_capped(path, MAX_INPUT_BYTES)
     url = path.resolve().as_uri()
     fetched = FetchResult(
         status="fetched",

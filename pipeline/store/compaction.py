@@ -7,7 +7,9 @@ against the same file of the version after it (``records.json.zst``, that versio
 (``records.json.xz``), so reading any version decompresses at most that many deltas. LATEST is
 always plain JSON. :func:`read_version_file` gives the plain bytes of any version's file; the
 manifest's sha256 are those of the plain bytes. Versions are never deleted by the pipeline:
-a version's delta needs the version after it.
+a version's delta needs the version after it. A damaged compressed file is one line naming
+that version and file; versions that do not depend on it still read. Temporaries are made
+in the dataset's folder, never in a version's.
 """
 
 from __future__ import annotations
@@ -35,6 +37,23 @@ def _dictionary(base: bytes) -> zstandard.ZstdCompressionDict:
     return zstandard.ZstdCompressionDict(base, dict_type=zstandard.DICT_TYPE_RAWCONTENT)
 
 
+class DamagedFile(PipelineError):
+    """A version's file cannot be read back; ``root`` names the damaged file itself (the
+    version a chain of deltas stops at), however long the chain."""
+
+    def __init__(self, message: str, root: str) -> None:
+        super().__init__(message)
+        self.root = root
+
+    @classmethod
+    def at(cls, message: str) -> DamagedFile:
+        return cls(message, message)
+
+
+def _shown(path: Path) -> str:
+    return "/".join(path.parts[-3:])  # dataset/version/file
+
+
 def read_version_file(path: Path) -> bytes:
     """The plain bytes of a version's file, whether kept plain, compressed or as a delta."""
     try:
@@ -45,13 +64,25 @@ def read_version_file(path: Path) -> bytes:
         return lzma.decompress(path.with_name(path.name + XZ).read_bytes())
     except FileNotFoundError:
         pass
+    except lzma.LZMAError as exc:
+        raise DamagedFile.at(f"{_shown(path)}: damaged compressed file ({exc})") from None
     try:
         delta = path.with_name(path.name + ZSTD_DELTA).read_bytes()
         base_version = (path.parent / DELTA_BASE).read_text(encoding="utf-8").strip()
     except FileNotFoundError:
-        raise PipelineError(f"{path}: no such file in this version") from None
-    base = read_version_file(path.parent.parent / base_version / path.name)
-    return zstandard.ZstdDecompressor(dict_data=_dictionary(base)).decompress(delta)
+        raise PipelineError(f"{_shown(path)}: no such file in this version") from None
+    if not base_version or "/" in base_version or base_version.startswith("."):
+        raise PipelineError(f"{_shown(path)}: damaged {DELTA_BASE} {base_version!r}")
+    try:
+        base = read_version_file(path.parent.parent / base_version / path.name)
+    except DamagedFile as exc:
+        raise DamagedFile(f"{_shown(path)}: unreadable, it needs {exc.root}", exc.root) from None
+    except PipelineError as exc:
+        raise DamagedFile(f"{_shown(path)}: unreadable, it needs {exc}", str(exc)) from None
+    try:
+        return zstandard.ZstdDecompressor(dict_data=_dictionary(base)).decompress(delta)
+    except zstandard.ZstdError as exc:
+        raise DamagedFile.at(f"{_shown(path)}: damaged compressed file ({exc})") from None
 
 
 def compact_version(old: Path, newer: Path, *, keyframe: bool) -> None:
@@ -60,16 +91,10 @@ def compact_version(old: Path, newer: Path, *, keyframe: bool) -> None:
     Each file is written under a temporary name and renamed into place before the plain
     file is removed, so a reader always finds one form or the other.
     """
-    entries = [
-        entry
-        for entry in sorted(old.iterdir())
-        if entry.is_file()
-        and entry.name not in KEEP_PLAIN
-        and not entry.name.startswith(".")
-        and entry.suffix not in (XZ, ZSTD_DELTA)
-    ]
+    entries = _compactable(old)
+    outside = old.parent  # temporaries in the dataset folder, not inside a version
     if not keyframe:
-        write_atomic(old / DELTA_BASE, newer.name.encode("utf-8"))
+        write_atomic(old / DELTA_BASE, newer.name.encode("utf-8"), temp_dir=outside)
     for entry in entries:
         data = entry.read_bytes()
         base_path = newer / entry.name
@@ -77,8 +102,27 @@ def compact_version(old: Path, newer: Path, *, keyframe: bool) -> None:
             packed, suffix = lzma.compress(data, preset=3), XZ
         else:
             compressor = zstandard.ZstdCompressor(
-                level=_ZSTD_LEVEL, dict_data=_dictionary(base_path.read_bytes())
+                level=_ZSTD_LEVEL,
+                dict_data=_dictionary(base_path.read_bytes()),
+                write_checksum=True,  # a flipped byte is an error, never silent garbage
             )
             packed, suffix = compressor.compress(data), ZSTD_DELTA
-        write_atomic(old / (entry.name + suffix), packed)
+        write_atomic(old / (entry.name + suffix), packed, temp_dir=outside)
         entry.unlink()
+
+
+def _compactable(version: Path) -> list[Path]:
+    """The plain large files of a version: what compaction turns into deltas."""
+    return [
+        entry
+        for entry in sorted(version.iterdir())
+        if entry.is_file()
+        and entry.name not in KEEP_PLAIN
+        and not entry.name.startswith(".")
+        and entry.suffix not in (XZ, ZSTD_DELTA)
+    ]
+
+
+def needs_compaction(version: Path) -> bool:
+    """A version that stopped being LATEST but whose compaction did not finish (a kill)."""
+    return bool(_compactable(version))

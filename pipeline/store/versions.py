@@ -13,6 +13,11 @@ Layout::
 
 A version is written into a temporary folder and renamed into place; LATEST is replaced
 last, so an interrupted run never leaves a half-written version or a LATEST naming one.
+Every write holds the dataset's lock (:mod:`pipeline.core.locks`) and first finishes what a
+killed writer left: its temporaries are removed, a complete version it published but did not
+name yet becomes LATEST, and the compaction it did not finish is done, so a resumed run
+writes exactly what an uninterrupted one would. A LATEST whose files fail their manifest's
+checksums is never taken as 'unchanged': a new version is written from the inputs, with a note.
 
 Older versions are compacted (reverse deltas with keyframes: :mod:`pipeline.store.compaction`), so
 a daily refresh or a replay of a list's whole history does not keep hundreds of full copies.
@@ -37,11 +42,14 @@ from pipeline import __version__
 from pipeline.core.errors import PipelineError
 from pipeline.core.files import (
     publish_folder,
+    remove_temporaries,
     staging_folder,
     sync_folder,
     write_atomic,
     write_files,
 )
+from pipeline.core.ids import MAX_NAME_LENGTH, is_slug
+from pipeline.core.locks import dataset_locks
 from pipeline.models import (
     SCHEMA_VERSION,
     ChangeSet,
@@ -51,13 +59,19 @@ from pipeline.models import (
     ParseWarning,
 )
 from pipeline.store.changes import diff_records, render_change_sets
-from pipeline.store.compaction import KEYFRAME_EVERY, compact_version, read_version_file
+from pipeline.store.compaction import (
+    KEYFRAME_EVERY,
+    compact_version,
+    needs_compaction,
+    read_version_file,
+)
 from pipeline.store.datapackage import FILE_NAME as DATAPACKAGE
 from pipeline.store.datapackage import datapackage
 from pipeline.store.writers import dump_json, version_files
 
 LATEST = "LATEST"
 MAIN_TABLE = "records"
+LOCK_WAIT_SECONDS = 60.0  # write_version's default; the chains pass the setting
 
 
 @dataclass(frozen=True)
@@ -87,6 +101,7 @@ class WriteResult:
     path: Path
     status: Literal["written", "unchanged"]
     record_counts: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # repairs made before writing, one line each
 
 
 def schema_bytes(tables: Sequence[Table]) -> bytes:
@@ -142,8 +157,43 @@ def read_table(
     if version is None:
         raise PipelineError(f"dataset {dataset!r} has no version in {processed_dir}")
     path = processed_dir / dataset / version / f"{table}.json"
-    records: list[dict[str, Any]] = json.loads(read_version_file(path))
+    data = read_version_file(path)
+    expected = _listed_sha256(processed_dir, dataset, version, path.name)
+    if expected is not None and _sha256(data) != expected:
+        raise PipelineError(
+            f"{dataset}/{version}/{path.name}: damaged (its checksum differs from the manifest's)"
+        )
+    records: list[dict[str, Any]] = json.loads(data)
     return records
+
+
+def _listed_sha256(processed_dir: Path, dataset: str, version: str, name: str) -> str | None:
+    try:
+        manifest = read_manifest(processed_dir, dataset, version)
+    except (PipelineError, ValueError):
+        return None
+    return next((entry.sha256 for entry in manifest.files if entry.name == name), None)
+
+
+def verify_version(processed_dir: Path, dataset: str, version: str) -> list[str]:
+    """What is wrong with a stored version: files missing, unreadable or not matching the
+    sha256 its manifest lists (one line each); empty when every file verifies."""
+    try:
+        manifest = read_manifest(processed_dir, dataset, version)
+    except (PipelineError, ValueError) as exc:
+        return [f"{dataset}/{version}: manifest unreadable ({str(exc).splitlines()[0]})"]
+    problems = []
+    for entry in manifest.files:
+        try:
+            data = read_version_file(processed_dir / dataset / version / entry.name)
+        except PipelineError as exc:
+            problems.append(str(exc))
+            continue
+        if _sha256(data) != entry.sha256:
+            problems.append(
+                f"{dataset}/{version}/{entry.name}: checksum differs from the manifest's"
+            )
+    return problems
 
 
 def list_versions(processed_dir: Path, dataset: str) -> list[str]:
@@ -181,7 +231,8 @@ def _same_inputs(previous: Manifest, inputs: Sequence[InputFile]) -> bool:
 def latest_from_inputs(
     processed_dir: Path, dataset: str, inputs: Sequence[InputFile]
 ) -> str | None:
-    """LATEST, when this pipeline made it from exactly these inputs (nothing to redo)."""
+    """LATEST, when this pipeline made it from exactly these inputs (nothing to redo) and
+    its files still verify against its manifest: damaged or edited data is never reused."""
     name = latest_version(processed_dir, dataset)
     if name is None:
         return None
@@ -189,7 +240,9 @@ def latest_from_inputs(
         manifest = read_manifest(processed_dir, dataset, name)
     except (PipelineError, ValueError):
         return None
-    return name if _same_inputs(manifest, inputs) else None
+    if not _same_inputs(manifest, inputs) or verify_version(processed_dir, dataset, name):
+        return None
+    return name
 
 
 def _same_content(previous: Manifest, inputs: Sequence[InputFile], files: dict[str, bytes]) -> bool:
@@ -201,10 +254,53 @@ def _same_content(previous: Manifest, inputs: Sequence[InputFile], files: dict[s
     return old == new
 
 
-def write_version(processed_dir: Path, version: DatasetVersion) -> WriteResult:
-    """Write a new version atomically, or report 'unchanged' when nothing differs."""
+def _check_dataset_name(dataset: str) -> None:
+    # The last guard before a path is made from the name (callers check user names first).
+    if not is_slug(dataset) or len(dataset) > MAX_NAME_LENGTH:
+        raise PipelineError(f"dataset {dataset[:60]!r}: not a valid dataset name")
+
+
+def recover(processed_dir: Path, dataset: str) -> list[str]:
+    """Finish what a killed writer of the dataset left (the caller holds its lock): remove
+    its temporaries, name the newest complete version LATEST, finish the compaction of the
+    version before it. Returns one note per repair."""
+    folder = processed_dir / dataset
+    notes = []
+    removed = remove_temporaries(folder)
+    if removed:
+        notes.append(f"{dataset}: removed {len(removed)} temporaries of an interrupted write")
+    versions = list_versions(processed_dir, dataset)
+    if not versions:
+        return notes
+    latest = latest_version(processed_dir, dataset)
+    newest = versions[-1]
+    if latest != newest and (latest not in versions or latest < newest):
+        _replace_latest(folder, newest)
+        notes.append(f"{dataset}: LATEST now names {newest}, complete but not yet named")
+    if len(versions) >= 2 and needs_compaction(folder / versions[-2]):
+        position = len(versions) - 2
+        compact_version(
+            folder / versions[-2], folder / newest, keyframe=position % KEYFRAME_EVERY == 0
+        )
+    return notes
+
+
+def write_version(
+    processed_dir: Path, version: DatasetVersion, *, wait: float = LOCK_WAIT_SECONDS
+) -> WriteResult:
+    """Write a new version atomically, or report 'unchanged' when nothing differs.
+
+    Holds the dataset's lock (waiting up to ``wait`` seconds for another writer).
+    """
+    _check_dataset_name(version.dataset)
+    with dataset_locks(processed_dir, [version.dataset], wait=wait):
+        return _write_locked(processed_dir, version)
+
+
+def _write_locked(processed_dir: Path, version: DatasetVersion) -> WriteResult:
     folder = processed_dir / version.dataset
     folder.mkdir(parents=True, exist_ok=True)
+    notes = recover(processed_dir, version.dataset)
     files = version_files(list(version.tables))
     files["warnings.json"] = dump_json([w.model_dump(mode="json") for w in version.warnings])
     files["schema.json"] = schema_bytes(version.tables)
@@ -217,8 +313,19 @@ def write_version(processed_dir: Path, version: DatasetVersion) -> WriteResult:
         except (PipelineError, ValueError):
             previous = None  # a damaged last version never blocks a new one
         if previous is not None and _same_content(previous, version.inputs, files):
-            return WriteResult(
-                version.dataset, previous_name, folder / previous_name, "unchanged", counts
+            problems = verify_version(processed_dir, version.dataset, previous_name)
+            if not problems:
+                return WriteResult(
+                    version.dataset,
+                    previous_name,
+                    folder / previous_name,
+                    "unchanged",
+                    counts,
+                    notes,
+                )
+            notes.append(
+                f"{version.dataset}: LATEST {previous_name} does not match its manifest "
+                f"({problems[0]}); written again from its inputs"
             )
 
     created_at = version.created_at or datetime.now(UTC).replace(microsecond=0)
@@ -258,6 +365,9 @@ def write_version(processed_dir: Path, version: DatasetVersion) -> WriteResult:
     try:
         write_files(staging, files)  # durable before the rename makes the version visible
         publish_folder(staging, folder / name)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise PipelineError(f"{version.dataset}: version {name} not written: {exc}") from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -267,7 +377,7 @@ def write_version(processed_dir: Path, version: DatasetVersion) -> WriteResult:
         compact_version(
             folder / previous_name, folder / name, keyframe=position % KEYFRAME_EVERY == 0
         )
-    return WriteResult(version.dataset, name, folder / name, "written", counts)
+    return WriteResult(version.dataset, name, folder / name, "written", counts, notes)
 
 
 def _new_table(table: Table, files: dict[str, bytes], *, compared: bool) -> list[Any]:
@@ -284,14 +394,23 @@ def _new_table(table: Table, files: dict[str, bytes], *, compared: bool) -> list
 
 
 def _previous_table(
-    processed_dir: Path, dataset: str, version: str | None, table: str
+    processed_dir: Path, dataset: str, version: str | None, table: str, *, strict: bool = False
 ) -> list[dict[str, Any]]:
+    """A table of an earlier version to compare against; [] for none, or a table it lacks.
+
+    A damaged one is [] for a write (everything counts as added, and the write says why in
+    its notes) but an error when ``strict`` (a diff a person asked for must not lie).
+    """
     if version is None:
+        return []
+    if _listed_sha256(processed_dir, dataset, version, f"{table}.json") is None:
         return []
     try:
         return read_table(processed_dir, dataset, version, table)
     except (PipelineError, ValueError):
-        return []  # a new table, or a damaged previous version: everything counts as added
+        if strict:
+            raise
+        return []
 
 
 def diff_versions(processed_dir: Path, dataset: str, old: str | None, new: str) -> list[ChangeSet]:
@@ -300,7 +419,7 @@ def diff_versions(processed_dir: Path, dataset: str, old: str | None, new: str) 
     return [
         diff_records(
             dataset,
-            _previous_table(processed_dir, dataset, old, table),
+            _previous_table(processed_dir, dataset, old, table, strict=True),
             read_table(processed_dir, dataset, new, table),
             table=table,
             from_version=old,

@@ -124,3 +124,33 @@ def test_linking_is_deterministic_in_any_input_order() -> None:
     again = link_papers(shuffled)
     assert [p.model_dump() for p in again.papers] == [p.model_dump() for p in expected.papers]
     assert len(expected.papers) == 5
+
+
+def with_forum(item: Mention, forum: str | None) -> Mention:
+    item.openreview_id = forum
+    return item
+
+
+def test_the_same_openreview_forum_links_titles_that_differ() -> None:
+    feed = with_forum(
+        mention("feed-1", "Paper One", ["Ann Lee"], source="feed", kind=AppearanceKind.oral),
+        "forum1",
+    )
+    card = with_forum(mention("card-1", "Another Name For Paper One", []), "forum1")
+    (paper,) = link_papers([feed, card]).papers
+    assert paper.openreview_ids == ["forum1"]
+    assert [e.rule for e in paper.evidence] == [MatchRule.first, MatchRule.openreview_id]
+
+
+def test_different_forums_never_keep_the_same_title_apart() -> None:
+    # A workshop version of a paper has a forum of its own: the title still links them.
+    main = with_forum(
+        mention("feed-1", "Paper One", ["Ann Lee"], source="feed", kind=AppearanceKind.poster),
+        "main",
+    )
+    workshop = with_forum(
+        mention("ws-1", "Paper One", ["Ann Lee"], source="ws", kind=AppearanceKind.poster),
+        "workshop",
+    )
+    (paper,) = link_papers([main, workshop]).papers
+    assert paper.openreview_ids == ["main", "workshop"]

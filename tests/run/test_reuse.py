@@ -90,9 +90,11 @@ def test_a_changed_source_rewrites_its_dataset_and_the_papers_only(
     written: list[str] = []
     write_version = versions.write_version
 
-    def recorded(processed: Path, version: versions.DatasetVersion) -> versions.WriteResult:
+    def recorded(
+        processed: Path, version: versions.DatasetVersion, **options: Any
+    ) -> versions.WriteResult:
         written.append(version.dataset)
-        return write_version(processed, version)
+        return write_version(processed, version, **options)
 
     monkeypatch.setattr(steps, "write_version", recorded)
     summary = run_refresh(settings_for(folder))
@@ -121,3 +123,36 @@ def test_new_arxiv_answers_for_unchanged_sources_link_once_and_rewrite(
     assert len(links) == 1  # the stored link served before enrichment; one link after it
     assert {result.status for result in summary.results} == {"written"}
     assert summary.enrichment.get("enriched", 0) > 0
+
+
+def test_an_unchanged_refresh_still_finishes_what_a_killed_writer_left(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run_refresh(settings_for(folder))
+    dataset = folder / "processed" / "awesome-deep-phenomena"
+    staging = dataset / ".tmp-killed"
+    staging.mkdir()
+    (staging / "records.json").write_text("[")
+    forbid(monkeypatch, steps, "link_papers")
+    forbid(monkeypatch, steps, "write_version")
+    summary = run_refresh(settings_for(folder))
+    assert {result.status for result in summary.results} == {"unchanged"}
+    assert not staging.exists()
+    assert any("awesome-deep-phenomena: removed 1 temporaries" in n for n in summary.notes)
+
+
+def test_a_version_published_but_not_named_is_named_before_anything_is_reused(
+    folder: Path,
+) -> None:
+    run_refresh(settings_for(folder))
+    capture = folder / "raw" / "000_9da80035aa0ccbc3.txt"
+    capture.write_text(capture.read_text().replace("Abide by the law", "Abide by the Law"))
+    changed = run_refresh(settings_for(folder))
+    dataset = folder / "processed" / "neurips-2023-oral-1d-dl-theory"
+    newest = next(r.version for r in changed.results if r.dataset == dataset.name)
+    older = versions.list_versions(folder / "processed", dataset.name)[-2]
+    (dataset / versions.LATEST).write_text(older + "\n")  # killed before LATEST moved
+    summary = run_refresh(settings_for(folder))
+    status = {result.dataset: (result.status, result.version) for result in summary.results}
+    assert status[dataset.name] == ("unchanged", newest)
+    assert any(f"LATEST now names {newest}" in note for note in summary.notes)

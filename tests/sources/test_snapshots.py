@@ -152,8 +152,30 @@ def test_identical_bytes_are_stored_once(raw_dir: Path, hild: Source) -> None:
 def test_extension_follows_content_type_then_url(
     raw_dir: Path, hild: Source, content_type: str | None, url: str, suffix: str, fmt: str
 ) -> None:
-    stored = store_snapshot(raw_dir, hild, fetched(b"body", url=url, content_type=content_type))
+    body = b"<p>body</p>" if fmt == "html" else b"body"
+    stored = store_snapshot(raw_dir, hild, fetched(body, url=url, content_type=content_type))
     assert stored.path.suffix == suffix
+    assert stored.meta.format == SourceFormat(fmt)
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body", "fmt"),
+    [
+        # Page text served as HTML (a proxy's default type) is not HTML: no tag at all.
+        ("text/html", b"Workshop\nSat 9 a.m.\nOpening remarks\n", "text"),
+        ("text/html", b"# Papers\n\n- [A](https://arxiv.org/abs/2101.00001)\n", "markdown"),
+        # A whole HTML document is HTML whatever its type says.
+        ("text/plain", b"<!DOCTYPE html><html><body><p>x</p></body></html>", "html"),
+        # A README that opens with <div align="center"> stays markdown.
+        ("text/markdown", b'<div align="center">Logo</div>\n\n# Papers\n', "markdown"),
+    ],
+)
+def test_a_declared_type_never_overrides_what_the_body_plainly_is(
+    raw_dir: Path, hild: Source, content_type: str, body: bytes, fmt: str
+) -> None:
+    stored = store_snapshot(
+        raw_dir, hild, fetched(body, url="https://x.org/p", content_type=content_type)
+    )
     assert stored.meta.format == SourceFormat(fmt)
 
 
@@ -170,10 +192,10 @@ def test_failed_write_leaves_no_partial_or_temporary_file(
 
 
 def test_store_leaves_only_the_snapshot_and_its_meta(raw_dir: Path, hild: Source) -> None:
-    store_snapshot(raw_dir, hild, fetched(b"one"))
-    store_snapshot(raw_dir, hild, fetched(b"one", T0 + timedelta(hours=1)))
+    store_snapshot(raw_dir, hild, fetched(b"<p>one</p>"))
+    store_snapshot(raw_dir, hild, fetched(b"<p>one</p>", T0 + timedelta(hours=1)))
     names = sorted(path.name for path in (raw_dir / hild.id).iterdir())
-    stem = sha256_bytes(b"one")[:16]
+    stem = sha256_bytes(b"<p>one</p>")[:16]
     assert names == [f"{stem}.html", f"{stem}.meta.json"]
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.core.errors import PipelineError
 from pipeline.models import InputFile, Link, PaperCard, ParseWarning, Provenance
 from pipeline.store.compaction import KEYFRAME_EVERY
 from pipeline.store.versions import (
@@ -119,7 +120,7 @@ def test_interrupted_write_keeps_latest_on_the_last_good_version(
         raise OSError("disk full")
 
     monkeypatch.setattr(os, "rename", crash)
-    with pytest.raises(OSError):
+    with pytest.raises(PipelineError, match="not written: disk full"):
         write_version(tmp_path, _version(["B"], sha="b" * 64, when=1))
     monkeypatch.undo()
     assert latest_version(tmp_path, "demo") == good.version

@@ -130,19 +130,27 @@ def match_titles(
 ) -> dict[str, list[ArxivMetadata]]:
     """Candidates per title key, as a search would give them: the index's, ranked by
     :func:`matching.rank`, with the confirmed ones (what matching would accept) replaced by
-    their full metadata from ``fetch``, which is called once for all of them."""
+    their full metadata from ``fetch``, which is called once for all of them.
+
+    A title with a confirmed id that ``fetch`` leaves out of its answer (arXiv refused it,
+    or its answers stayed doubtful) is left out too: the index cannot answer it."""
     ranked: dict[str, list[ArxivMetadata]] = {}
-    confirmed: set[str] = set()
+    confirmed: dict[str, set[str]] = {}
     for key, paper in papers.items():
         candidates = matching.rank(paper.title, paper.authors, index.candidates(paper.title))
         ranked[key] = [candidate.metadata for candidate in candidates[:kept]]
-        confirmed.update(
+        confirmed[key] = {
             candidate.metadata.arxiv_id
             for candidate in candidates[:kept]
             if candidate.score >= matching.TITLE_THRESHOLD and candidate.shared_surnames
-        )
-    full = fetch(sorted(confirmed)) if confirmed else {}
-    return {key: _with_full(candidates, full) for key, candidates in ranked.items()}
+        }
+    wanted = sorted(set().union(*confirmed.values()))
+    full = fetch(wanted) if wanted else {}
+    return {
+        key: _with_full(candidates, full)
+        for key, candidates in ranked.items()
+        if confirmed[key] <= full.keys()
+    }
 
 
 def _with_full(

@@ -1,7 +1,9 @@
 """arXiv search queries for title lookups.
 
 arXiv's query syntax reads a hyphen as NOT and a colon as a field separator, which breaks
-phrase matching; titles are reduced to plain lower-case words before they are quoted.
+phrase matching; titles are reduced to plain lower-case words before they are quoted. The
+API also fails on some non-ASCII text, so words are folded to ASCII: accents dropped, Greek
+letters spelled as arXiv's LaTeX titles spell them ('β' -> 'beta'), anything else left out.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import unicodedata
 from collections.abc import Sequence
 from urllib.parse import quote_plus
 
-from pipeline.core.text import surname
+from pipeline.core.text import LATEX_SYMBOLS, surname
 
 _NOT_WORD = re.compile(r"[^\w]+|_+")
 _STOPWORDS = frozenset(
@@ -59,10 +61,21 @@ MAX_KEYWORDS = 8
 MAX_SURNAMES = 2
 
 
+_SPELLED = {char: name for name, char in LATEX_SYMBOLS.items() if len(char) == 1 and char != "l"}
+
+
+def _ascii(word: str) -> str:
+    spelled = "".join(_SPELLED.get(char, char) for char in word)
+    decomposed = unicodedata.normalize("NFKD", spelled)
+    return "".join(
+        char for char in decomposed if char.isascii() and not unicodedata.combining(char)
+    )
+
+
 def search_words(text: str) -> list[str]:
-    """Lower-case words only: no hyphens, colons, quotes, brackets or LaTeX markup."""
+    """Lower-case ASCII words only: no hyphens, colons, quotes, brackets or LaTeX markup."""
     cleaned = _NOT_WORD.sub(" ", unicodedata.normalize("NFKC", text)).casefold()
-    return cleaned.split()
+    return [folded for word in cleaned.split() if (folded := _ascii(word))]
 
 
 def title_clause(title: str, authors: Sequence[str]) -> str | None:

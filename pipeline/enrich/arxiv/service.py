@@ -1,20 +1,32 @@
 """``enrich_papers``: look papers up on arXiv by id or by title, through the cache.
 
 Order of work: validate ids locally, answer what the cache knows, then ask arXiv in as few
-requests as possible (100 ids per request; 5 titles per search). Faults never raise: a
-failed request marks its papers ``error``, no network marks the rest ``pending``.
+requests as possible (100 ids per request; titles packed into searches up to the URL
+budget, :func:`pipeline.enrich.arxiv.query.pack_clauses`), or, with the local title index,
+no searches at all (:mod:`pipeline.enrich.arxiv.index`). Faults never raise: a
+failed request marks its papers ``error``, no network (or no answer) marks the rest
+``pending``, and so does the run's time budget once spent.
+
+Nothing doubtful is cached: a batch arXiv refuses (HTTP 400) is split in halves until the
+ids it refuses are alone (``invalid_id``) and the rest answered; an empty answer, or a
+short one (totalResults above its entries), is asked again once for the ids it left out,
+and those are cached as ``not_found`` only when a request for each alone confirms it
+(within the run's budget; the rest stay pending). A full answer that leaves ids out is
+arXiv saying it does not know them.
 """
 
 from __future__ import annotations
 
 import logging
 import sqlite3
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
 from pipeline.core.http import RetryPolicy
 from pipeline.core.ids import parse_arxiv_id
+from pipeline.core.progress import progress
 from pipeline.core.settings import Settings
 from pipeline.core.text import normalise_title
 from pipeline.enrich.arxiv import matching
@@ -22,6 +34,7 @@ from pipeline.enrich.arxiv.cache import CACHE_FILE_NAME, ArxivCache
 from pipeline.enrich.arxiv.client import (
     ArxivClient,
     ArxivFetchError,
+    ArxivRefused,
     ArxivUnreachable,
     canonical_base_id,
 )
@@ -75,17 +88,19 @@ def enrich_papers(
         if cache is not None and not refresh:
             work.ids.update(cache.get_ids(work.by_id))
             work.titles.update(cache.get_titles(work.by_title))
+        # One time budget for every arXiv request of the run, the title index's included.
+        ends = time.monotonic() + settings.arxiv_budget_seconds
         missing_titles = [key for key in work.by_title if key not in work.titles]
         if missing_titles and settings.arxiv_title_index and not settings.offline:
             missing_titles = _titles_from_index(
-                work, missing_titles, settings, retry, cache, report
+                work, missing_titles, settings, retry, cache, report, refresh=refresh, ends=ends
             )
         missing_ids = sorted(set(work.by_id) - set(work.ids))
         if missing_ids or missing_titles:
             if settings.offline:
                 _pend(work, missing_ids, missing_titles, "offline", report)
             else:
-                _fetch(work, missing_ids, missing_titles, settings, retry, cache, report)
+                _fetch(work, missing_ids, missing_titles, settings, retry, cache, report, ends)
     finally:
         if cache is not None:
             cache.close()
@@ -163,6 +178,10 @@ def _pend(
     report.warnings.append(f"{cause}: {count} papers pending")
 
 
+class _BudgetSpent(Exception):
+    """The run's time for arXiv is used up: the rest stays pending."""
+
+
 def _fetch(
     work: _Work,
     ids: Sequence[str],
@@ -171,6 +190,7 @@ def _fetch(
     retry: RetryPolicy | None,
     cache: ArxivCache | None,
     report: EnrichmentReport,
+    ends: float,
 ) -> None:
     limiter = RequestLimiter(settings.state_dir / LIMITER_FILE_NAME, settings.arxiv_delay_seconds)
     client = ArxivClient(settings, limiter, retry or RetryPolicy())
@@ -180,19 +200,28 @@ def _fetch(
     ]
     try:
         for position, (method, batch) in enumerate(batches):
+            seconds = (len(batches) - position) * settings.arxiv_delay_seconds
+            progress("arXiv", done=position, total=len(batches), note=f"~{seconds:.0f} s left")
             try:
+                if time.monotonic() >= ends:
+                    raise _BudgetSpent
                 if method == "id":
-                    _fetch_ids(client, batch, work, cache)
+                    _fetch_ids(client, batch, work, cache, report, ends)
                 else:
-                    _search_titles(client, batch, work, cache)
-            except ArxivUnreachable as err:
+                    _search_titles(client, batch, work, cache, report)
+            except (ArxivUnreachable, _BudgetSpent) as err:
                 # No network: asking again batch after batch would only wait on timeouts.
+                cause = (
+                    f"arXiv's time budget of {settings.arxiv_budget_seconds:g} s is spent"
+                    if isinstance(err, _BudgetSpent)
+                    else str(err)
+                )
                 left = batches[position:]
                 _pend(
                     work,
-                    [key for m, b in left if m == "id" for key in b],
-                    [key for m, b in left if m == "title" for key in b],
-                    str(err),
+                    [k for m, b in left if m == "id" for k in b if _open(work, "id", k)],
+                    [k for m, b in left if m == "title" for k in b if _open(work, "title", k)],
+                    cause,
                     report,
                 )
                 return
@@ -206,6 +235,12 @@ def _fetch(
         client.close()
 
 
+def _open(work: _Work, method: Method, key: str) -> bool:
+    """Not answered, nor failed, yet (a split batch may have settled part of itself)."""
+    answered = work.ids if method == "id" else work.titles
+    return key not in answered and (method, key) not in work.failed
+
+
 def _titles_from_index(
     work: _Work,
     titles: list[str],
@@ -213,39 +248,51 @@ def _titles_from_index(
     retry: RetryPolicy | None,
     cache: ArxivCache | None,
     report: EnrichmentReport,
+    *,
+    refresh: bool,
+    ends: float,
 ) -> list[str]:
     """Answer titles from the local title index (no search requests: only the confirmed
     ids are fetched, cache first, in id batches); returns the titles left to search, all of
-    them when the index is missing or arXiv cannot be reached."""
+    them when the index is missing or arXiv cannot be reached.
+
+    The confirmed ids are asked as every id is (:func:`_fetch_ids`: refused batches split,
+    doubtful answers asked again, nothing doubtful cached, the run's budget). A title whose
+    confirmed id arXiv refused or left unconfirmed is not answered from the index: it is
+    searched as without one.
+    """
     path = settings.state_dir / INDEX_FILE_NAME
     if not path.exists():
         report.warnings.append(f"no arXiv title index at {path} (run `arxiv-index update`)")
         return titles
     limiter = RequestLimiter(settings.state_dir / LIMITER_FILE_NAME, settings.arxiv_delay_seconds)
     client = ArxivClient(settings, limiter, retry or RetryPolicy())
+    fetched = _Work()  # the confirmed ids' answers, apart from the papers' own id lookups
 
     def fetch(ids: list[str]) -> dict[str, ArxivMetadata | None]:
-        found = dict(cache.get_ids(ids)) if cache is not None else {}
+        found = dict(cache.get_ids(ids)) if cache is not None and not refresh else {}
         missing = [base for base in ids if base not in found]
         for start in range(0, len(missing), ID_BATCH_SIZE):
-            batch = missing[start : start + ID_BATCH_SIZE]
-            answered = {meta.arxiv_id: meta for meta in client.fetch_ids(batch)}
-            found.update({base: answered.get(base) for base in batch})
-            if cache is not None:
-                cache.put_ids({base: answered.get(base) for base in batch})
+            if time.monotonic() >= ends:
+                raise _BudgetSpent
+            _fetch_ids(client, missing[start : start + ID_BATCH_SIZE], fetched, cache, report, ends)
+        found.update(fetched.ids)  # trusted answers only: refused or unconfirmed ids are absent
         return found
 
     try:
         with TitleIndex(path) as index:
             firsts = {key: work.by_title[key][0] for key in titles}
-            work.titles.update(match_titles(index, firsts, fetch, CANDIDATES_KEPT))
-    except (ArxivUnreachable, ArxivFetchError, sqlite3.Error) as err:
-        report.warnings.append(f"arXiv title index not used: {err}")
-        return [key for key in titles if key not in work.titles]
+            matched = match_titles(index, firsts, fetch, CANDIDATES_KEPT)
+    except (ArxivUnreachable, ArxivFetchError, _BudgetSpent, sqlite3.Error) as err:
+        cause = "arXiv's time budget is spent" if isinstance(err, _BudgetSpent) else str(err)
+        report.warnings.append(f"arXiv title index not used: {cause}")
+        matched = {}
     finally:
         report.requests_made += client.requests_sent
         client.close()
-    return []
+    work.ids.update(fetched.ids)  # an id a paper names too is not asked twice
+    work.titles.update(matched)
+    return [key for key in titles if key not in work.titles]
 
 
 def _title_searches(titles: Sequence[str], work: _Work, settings: Settings) -> list[list[str]]:
@@ -261,26 +308,106 @@ def _fail(
     work: _Work, method: Method, batch: Sequence[str], reason: str, report: EnrichmentReport
 ) -> None:
     failed = Enrichment(status=EnrichmentStatus.error, reason=reason, method=method)
-    for key in batch:
+    keys = [key for key in batch if _open(work, method, key)]
+    for key in keys:
         work.failed[(method, key)] = failed
     groups = work.by_id if method == "id" else work.by_title
-    count = sum(len(groups[key]) for key in batch)
+    count = sum(len(groups[key]) for key in keys)
     report.warnings.append(f"{count} papers ({method} lookup) not enriched: {reason}")
 
 
 def _fetch_ids(
-    client: ArxivClient, batch: list[str], work: _Work, cache: ArxivCache | None
+    client: ArxivClient,
+    batch: list[str],
+    work: _Work,
+    cache: ArxivCache | None,
+    report: EnrichmentReport,
+    ends: float,
 ) -> None:
+    """Ask for a batch of ids; a refused batch is split until the refused ids are alone."""
+    try:
+        page = client.fetch_id_page(batch)
+    except ArxivRefused as err:
+        if len(batch) == 1:
+            work.failed[("id", batch[0])] = Enrichment(
+                status=EnrichmentStatus.invalid_id,
+                reason=f"arXiv refuses the id: {err}",
+                method="id",
+            )
+            report.warnings.append(f"arXiv refuses the id {batch[0]}: {err}")
+            return
+        middle = len(batch) // 2
+        _fetch_ids(client, batch[:middle], work, cache, report, ends)
+        _fetch_ids(client, batch[middle:], work, cache, report, ends)
+        return
     # arXiv answers in no fixed order and leaves unknown ids out: key by base id.
-    found = {meta.arxiv_id: meta for meta in client.fetch_ids(batch)}
-    answered = {base: found.get(base) for base in batch}
+    found = {meta.arxiv_id: meta for meta in page.results}
+    missing = [base for base in batch if base not in found]
+    if missing and (page.short or not page.results):
+        # An empty or short answer is doubtful: asked again once for what it left out, then
+        # each id still missing alone; only a full answer to that makes it "not found". (A
+        # full answer that leaves ids out is arXiv saying it does not know them.)
+        if len(missing) > 1:
+            found.update({meta.arxiv_id: meta for meta in _ids_quietly(client, missing)})
+        unconfirmed: list[str] = []
+        left = [base for base in missing if base not in found]
+        for position, base in enumerate(left):
+            if time.monotonic() >= ends:
+                done = [b for b in batch if b not in left[position:] and b not in unconfirmed]
+                _keep_ids(work, cache, {b: found.get(b) for b in done})
+                raise _BudgetSpent
+            metadata, trusted = _one_id(client, base)
+            if metadata is not None:
+                found[base] = metadata
+            elif not trusted:
+                unconfirmed.append(base)
+        for base in unconfirmed:
+            work.failed[("id", base)] = Enrichment(
+                status=EnrichmentStatus.error,
+                reason="arXiv's answers left this id out; not cached, asked again next run",
+                method="id",
+            )
+        if unconfirmed:
+            report.warnings.append(
+                f"arXiv left {len(unconfirmed)} of {len(batch)} ids out of its answers; "
+                "they stay unconfirmed (error) and are asked again next run"
+            )
+        batch = [base for base in batch if base not in unconfirmed]
+    _keep_ids(work, cache, {base: found.get(base) for base in batch})
+
+
+def _keep_ids(
+    work: _Work, cache: ArxivCache | None, answered: dict[str, ArxivMetadata | None]
+) -> None:
     work.ids.update(answered)
     if cache is not None:
         cache.put_ids(answered)
 
 
+def _one_id(client: ArxivClient, base: str) -> tuple[ArxivMetadata | None, bool]:
+    """One id asked alone: its entry, and whether the answer can be trusted (a full one)."""
+    try:
+        page = client.fetch_id_page([base])
+    except ArxivRefused:
+        return None, False
+    found = next((meta for meta in page.results if meta.arxiv_id == base), None)
+    return found, found is not None or not page.short
+
+
+def _ids_quietly(client: ArxivClient, ids: list[str]) -> list[ArxivMetadata]:
+    """A second look at ids an answer left out; a refused or failed one finds nothing."""
+    try:
+        return client.fetch_ids(ids)
+    except ArxivRefused:
+        return []
+
+
 def _search_titles(
-    client: ArxivClient, batch: list[str], work: _Work, cache: ArxivCache | None
+    client: ArxivClient,
+    batch: list[str],
+    work: _Work,
+    cache: ArxivCache | None,
+    report: EnrichmentReport,
 ) -> None:
     clauses = {}
     for key in batch:
@@ -292,18 +419,34 @@ def _search_titles(
             clauses[key] = clause
     if not clauses:
         return
-    results = client.search(
-        batch_query(list(clauses.values())), max_results=RESULTS_PER_TITLE * len(clauses)
-    )
+    wanted = RESULTS_PER_TITLE * len(clauses)
+    query = batch_query(list(clauses.values()))
+    try:
+        page = client.search_page(query, max_results=wanted)
+        if page.short:  # entries lost on the way: asked again once
+            page = client.search_page(query, max_results=wanted)
+    except ArxivRefused as err:
+        if len(clauses) == 1:
+            _fail(work, "title", list(clauses), f"arXiv refuses the search: {err}", report)
+            return
+        keys = list(clauses)
+        middle = len(keys) // 2
+        _search_titles(client, keys[:middle], work, cache, report)
+        _search_titles(client, keys[middle:], work, cache, report)
+        return
+    if page.short:
+        reason = f"arXiv's answer was short twice ({len(page.results)} of {page.total} entries)"
+        _fail(work, "title", list(clauses), reason + "; not cached", report)
+        return
     answered = {}
     for key in clauses:
         first = work.by_title[key][0]
-        ranked = matching.rank(first.title, first.authors, results)
+        ranked = matching.rank(first.title, first.authors, page.results)
         answered[key] = [candidate.metadata for candidate in ranked[:CANDIDATES_KEPT]]
     work.titles.update(answered)
     if cache is not None:
         cache.put_titles(answered)
-        cache.put_ids({meta.arxiv_id: meta for meta in results})
+        cache.put_ids({meta.arxiv_id: meta for meta in page.results})
 
 
 def _resolve(work: _Work, report: EnrichmentReport) -> None:

@@ -17,8 +17,19 @@ from lxml import etree  # type: ignore[import-untyped]
 
 from pipeline.core.text import collapse_spaces
 from pipeline.models import Link
+from pipeline.parse.limits import LINES_CUT, MAX_LINES, flatten_html
 
-__all__ = ["HtmlError", "VisibleLine", "html_lines"]
+__all__ = [
+    "BLOCK_TAGS",
+    "HtmlError",
+    "VisibleLine",
+    "anchor_link",
+    "html_lines",
+    "link_resolver",
+    "parse_html",
+    "remove_keeping_tail",
+    "visible_lines",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +52,7 @@ _SKIP = frozenset(
         "svg", "iframe", "object", "select", "textarea", "canvas", "audio", "video",
     }
 )  # fmt: skip
-_BLOCK = frozenset(
+BLOCK_TAGS = frozenset(
     {
         "address", "article", "aside", "blockquote", "body", "caption", "center", "dd",
         "details", "dialog", "dir", "div", "dl", "dt", "fieldset", "figcaption", "figure",
@@ -70,9 +81,28 @@ def html_lines(html: str | bytes, base_url: str | None = None) -> list[VisibleLi
 
     Raises :class:`HtmlError` when there is no document to read (empty or not HTML).
     """
+    data, root = parse_html(html)
+    return visible_lines(root, data, link_resolver(root, base_url, data))
+
+
+def parse_html(html: str | bytes) -> tuple[bytes, _Element]:
+    """The document's bytes and its lxml tree; :class:`HtmlError` if there is none."""
     data = html.encode("utf-8", "surrogatepass") if isinstance(html, str) else html
-    root = _parse(data, "utf-8" if isinstance(html, str) else None)
-    resolve = _resolver(_base_href(root, base_url))  # before <head> goes with the invisible
+    return data, _parse(data, "utf-8" if isinstance(html, str) else None)
+
+
+def link_resolver(
+    root: _Element, base_url: str | None, data: bytes | None = None
+) -> Callable[[str], str]:
+    """Resolves hrefs against the page (its <base>, else ``base_url``); with the page's
+    ``data``, a page without any <base> is not searched for one."""
+    if data is not None and b"<base" not in data and b"<BASE" not in data:
+        return _resolver(base_url)
+    return _resolver(_base_href(root, base_url))
+
+
+def visible_lines(root: _Element, data: bytes, resolve: Callable[[str], str]) -> list[VisibleLine]:
+    """The visible lines of a parsed page (the tree loses its invisible elements)."""
     _drop_invisible(root, data)
     return _walk(root, resolve)
 
@@ -98,20 +128,23 @@ def _walk(root: _Element, resolve: Callable[[str], str]) -> list[VisibleLine]:
         start = None
 
     for event, element in etree.iterwalk(root, events=("start", "end")):
+        if len(lines) >= MAX_LINES:  # bounded work; read_event_page says where it stopped
+            LINES_CUT.set(MAX_LINES)
+            break
         tag = element.tag
         if event == "start":
             cursor = element.sourceline or cursor
-            if tag in _BLOCK and parts:
+            if tag in BLOCK_TAGS and parts:
                 flush()
             if tag == "a":
-                link = _link(element, resolve)
+                link = anchor_link(element, resolve)
                 if link is not None and all(known.url != link.url for known in links):
                     links.append(link)
             elif tag == "pre":
                 pre_depth += 1
             text = element.text
         else:
-            if tag in _BLOCK:
+            if tag in BLOCK_TAGS:
                 if parts:
                     flush()
                 if tag == "pre":
@@ -153,10 +186,11 @@ def _drop_invisible(root: _Element, data: bytes) -> None:
         return
     for element in root.xpath(f"//*[{' or '.join(tests)}]"):
         if _is_hidden(element) and element.getparent() is not None:
-            _remove_keeping_tail(element)
+            remove_keeping_tail(element)
 
 
-def _remove_keeping_tail(element: _Element) -> None:
+def remove_keeping_tail(element: _Element) -> None:
+    """Take an element out of its tree; the text after it stays where it was."""
     parent = element.getparent()
     tail = element.tail
     if tail:
@@ -171,15 +205,29 @@ def _remove_keeping_tail(element: _Element) -> None:
 def _parse(data: bytes, encoding: str | None) -> _Element:
     if not data.strip():
         raise HtmlError("empty document")
+    root, too_deep = _parse_once(data, encoding)
+    if too_deep:
+        # libxml2 drops a whole document nested past its limit (256, or 2048 with huge_tree):
+        # parse it again with the tags below a sane depth removed, their text kept.
+        text = data.decode(encoding or "utf-8", "replace")
+        root, _ = _parse_once(flatten_html(text).encode("utf-8"), "utf-8")
+    if root is None:
+        raise HtmlError("no HTML elements in the document")
+    return root
+
+
+def _parse_once(data: bytes, encoding: str | None) -> tuple[_Element | None, bool]:
     # Bytes (with the encoding of a str input): lxml refuses a str with an XML declaration.
-    parser = etree.HTMLParser(encoding=encoding, remove_comments=True, remove_pis=True)
+    # huge_tree: real pages wrapped in a few hundred <div>s keep their text.
+    parser = etree.HTMLParser(
+        encoding=encoding, remove_comments=True, remove_pis=True, huge_tree=True
+    )
     try:
         root = etree.fromstring(data, parser=parser)
     except (etree.LxmlError, ValueError) as error:
         raise HtmlError(f"not readable as HTML: {error}") from error
-    if root is None:
-        raise HtmlError("no HTML elements in the document")
-    return root
+    too_deep = any("Excessive depth" in entry.message for entry in parser.error_log)
+    return root, too_deep
 
 
 def _base_href(root: _Element, base_url: str | None) -> str | None:
@@ -212,12 +260,16 @@ def _resolver(base: str | None) -> Callable[[str], str]:
             return href
         if origin and href.startswith("/") and not href.startswith("//") and "/." not in href:
             return origin + href
-        return urljoin(base, href)
+        try:
+            return urljoin(base, href)
+        except ValueError:  # e.g. 'Invalid IPv6 URL': kept as written, dropped as no web link
+            return href
 
     return resolve
 
 
-def _link(anchor: _Element, resolve: Callable[[str], str]) -> Link | None:
+def anchor_link(anchor: _Element, resolve: Callable[[str], str]) -> Link | None:
+    """The link an <a> makes, labelled by its text (or, for an icon, its tooltip or host)."""
     href = str(anchor.get("href") or "").strip()
     if not href or href.startswith("#") or href.lower().startswith("javascript:"):
         return None

@@ -1,66 +1,59 @@
-"""Workshop and session pages of the conferences' "virtual" sites -> Event + ScheduleItems.
+"""The line grammar: event pages read from their visible lines -> Event + ScheduleItems.
 
-A browser's text copy and the HTML the site serves go through one line grammar: the text is
-split into lines, the HTML becomes the same stream of visible lines
+A browser's text copy and HTML no page template knows go through this one grammar: the
+text is split into lines, the HTML becomes the same stream of visible lines
 (:func:`pipeline.parse.events.html_lines.html_lines`, which also keeps each line's links).
 
-Each line is first classified by its own shape (a time slot, a type marker, a poster spot,
-an author line ending in '🔗', a section heading, plain text...); the grammar then reads
-the classified stream:
+Each line is first classified by its own shape (a time in one of the forms of
+:mod:`~pipeline.parse.events.times`, a type marker, a poster spot or number, an author line
+ending in '🔗', a section heading, site chrome, plain text...); the site's menu before the
+content, its footer and sign-in notices are set aside. The grammar then reads the stream:
 
-* schedule layout (workshops): ``[time] title [type] (spot | video | text)* [names 🔗]``,
-  followed by the optional 'Author Information' (organisers) and 'More from the Same
-  Authors' (other events, never items) sections;
-* listing layout (session pages): a ``<Kind> Session`` heading, the session title, then
-  ``title / authors / abstract`` blocks.
+* schedule layout (workshops): ``[time] title [type] (spot | video | text)* [names 🔗]``;
+  ``→ title`` lines are papers of the session slot above them; then the optional 'Author
+  Information' (organisers) and 'More from the Same Authors' (other events, never items)
+  sections;
+* listing layout (session pages, lists of orals, posters or workshops): a heading such as
+  ``<Kind> Session`` and its title, then ``title [label] names [time] [room] [#nn] abstract``
+  cards.
 
 Nothing in the grammar depends on hyphens (browser copies drop them). Every line it cannot
 place becomes a :class:`~pipeline.models.ParseWarning`; known page furniture ('|', '🔗',
-'SlidesLive Video »') is consumed silently.
+'SlidesLive Video »', the site's menu) is consumed silently.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import date as Date
-from datetime import datetime, time, timedelta
+from dataclasses import dataclass
 from enum import Enum, auto
-from typing import Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pipeline.core.ids import disambiguate, short_hash
-from pipeline.core.text import collapse_spaces, normalise_title, surname
-from pipeline.models import (
-    PAPER_ITEM_TYPES,
-    Event,
-    EventDocument,
-    EventKind,
-    ItemType,
-    Link,
-    Organizer,
-    ParseWarning,
-    Provenance,
-    ScheduleItem,
-    Source,
-)
+from pipeline.models import EventDocument, Link, Organizer, ParseWarning, Source
+from pipeline.parse.events.chrome import Chrome, chrome_of
 from pipeline.parse.events.html_lines import HtmlError, VisibleLine, html_lines
+from pipeline.parse.events.names import looks_like_name, looks_like_name_list, split_names
+from pipeline.parse.events.records import (
+    EventDraft,
+    ItemDraft,
+    PageKind,
+    build_document,
+    is_type_label,
+    normalise_label,
+)
+from pipeline.parse.events.times import ShownTime, parse_time, time_at_end
 
-__all__ = ["looks_like_schedule", "parse_schedule_html", "parse_schedule_text"]
+__all__ = [
+    "guess_page_kind",
+    "looks_like_schedule",
+    "parse_lines",
+    "parse_schedule_html",
+    "parse_schedule_text",
+]
 
 
 # --------------------------------------------------------------------------- line shapes
 
-_DAY = r"(?P<day>Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?"
-_CLOCK = r"\d{1,2}:\d{2}(?:\s*[ap]\.?\s*m\.?)?"
-# The dash between start and end is optional: some copies lose it ('9:00 a.m.  9:05 a.m.').
-_TIME_LINE = re.compile(
-    rf"^{_DAY}\s+(?P<start>{_CLOCK})(?:\s*(?:[-–—]|to)?\s*(?P<end>{_CLOCK}))?"
-    r"(?:\s+(?P<zone>[A-Z]{2,5}))?$",
-    re.IGNORECASE,
-)
-_CLOCK_PARTS = re.compile(r"^(\d{1,2}):(\d{2})\s*(?:([ap])\.?\s*m\.?)?$", re.IGNORECASE)
 _TYPE_INLINE = re.compile(r"^\(\s*([^()]{1,40}?)\s*\)$")
 _BRACKETED = re.compile(r"^\[\s*(.{1,80}?)\s*\]$")
 _SPOT = re.compile(r"\bSpot\s+(\S+)", re.IGNORECASE)
@@ -68,14 +61,40 @@ _SLIDES = re.compile(r"^SlidesLive Video\s*»?\s*", re.IGNORECASE)
 _ABSTRACT_LABEL = re.compile(r"^Abstract\s*:\s*", re.IGNORECASE)
 _LINK_WIDGET = re.compile(r"^[^»]{1,24}»$")  # 'link »', 'Timezone: »'
 _TIMEZONE = re.compile(r"^Time\s*zone\s*:\s*(?P<zone>[^»]*?)\s*»?$", re.IGNORECASE)
+_POSITION = re.compile(r"^(?:Poster\s+)?(?P<position>#\s?\d{1,5})$", re.IGNORECASE)
+_ROOM_POSITION = re.compile(r"^(?P<room>.*?)\s*(?P<position>#\s?\d{1,5})$")
+_ARROW = re.compile(r"^(?:→|->|➔)\s*(?P<title>\S.*)$")
 _END_MARK = "🔗"
-# 'Oral Session', 'Workshop': the first line of a page that shows its kind above its title.
-_KIND_HEADING = re.compile(r"^(?:(?P<word>[A-Za-z]+)\s+)?(?P<kind>Session|Workshop)$")
 _LABELLED_URL = re.compile(r"^(?P<label>[^:]{1,60}?)\s*:\s*(?P<url>https?://\S+)$")
 _ORGANISER = re.compile(r"^(?P<name>[^()]{2,80}?)\s*\((?P<affiliation>.+)\)$")
+_ROLE = re.compile(
+    r"^(?P<role>(?:Session )?(?:Moderator|Chair|Host)s?)\s*[:»]?\s*(?P<names>.*)$", re.I
+)
 _AUTHOR_SECTIONS = frozenset({"author information", "organizers", "organisers"})
 _OTHER_EVENTS_SECTIONS = frozenset({"more from the same authors"})
-_NAME_SEPARATOR = re.compile(r"\s*[·•]\s*")
+
+# 'Oral Session', 'Workshop': the first line of a page that shows its kind above its title.
+_KIND_HEADING = re.compile(r"^(?:(?P<word>[A-Za-z]+)\s+)?(?P<kind>Session|Workshop)$")
+# Pages of one kind of event with a program, and pages of one presentation.
+_PROGRAM_HEADINGS = frozenset(
+    {"tutorial", "social", "affinity workshop", "affinity event", "competition", "expo workshop"}
+)
+_PRESENTATION_HEADINGS = frozenset(
+    {"poster", "oral", "spotlight", "spotlight poster", "invited talk", "expo talk panel"}
+)
+# Type labels a card or schedule row shows on a line of their own ('Poster', not '(Poster)').
+_CARD_LABELS = frozenset(
+    {
+        "poster", "spotlight poster", "spotlight", "oral", "invited talk", "contributed talk",
+        "keynote", "workshop", "affinity workshop", "tutorial", "remark", "opening remark",
+        "closing remark", "panel", "panel discussion", "break", "poster session",
+    }
+)  # fmt: skip
+# Card furniture of listings: the abstract toggle and media buttons, as their label shows.
+_CARD_WIDGETS = frozenset(
+    {"abstract", "show abstract", "hide abstract", "slides", "video", "chat", "pdf", "paper",
+     "openreview", "code", "project page", "website", "poster", "visit", "more"}
+)  # fmt: skip
 
 
 class Kind(Enum):
@@ -89,13 +108,29 @@ class Kind(Enum):
     widget = auto()  # 'link »', '[ Paper ]': a link whose URL only the HTML has
     timezone = auto()
     end = auto()  # 'A · B 🔗': the names, then the item's permalink
+    position = auto()  # '#36': a poster's board number
+    arrow = auto()  # '→ title': a paper of the session slot above
     authors_section = auto()
     other_events_section = auto()
+    menu = auto()  # the site's navigation (only before the page's content)
+    footer = auto()  # the site's footer: never content
+    sign_in = auto()  # 'Log in and register to view live content'
     text = auto()
 
 
 _BLANK = frozenset({Kind.blank})
 _FILLER = frozenset({Kind.blank, Kind.separator})  # never content, never warned about
+# Sets of kinds the grammar asks about (made once: a page has 100k+ lines).
+_FURNITURE = frozenset({Kind.footer, Kind.sign_in})
+_ITEM_MARKS = frozenset({Kind.type, Kind.end})
+_TIMED = frozenset({Kind.time, Kind.dash})
+_SLOT_STARTS = frozenset({Kind.time, Kind.dash, Kind.arrow})
+_SECTIONS = frozenset({Kind.authors_section, Kind.other_events_section})
+_CARD_PREFIXES = frozenset({Kind.time, Kind.position})
+_CARD_DETAILS = frozenset({Kind.time, Kind.position, Kind.widget})
+_ORGANISER_FILLER = frozenset({Kind.blank, Kind.separator, Kind.dash})
+_SCHEDULE_MARKERS = frozenset({Kind.time, Kind.type, Kind.spot, Kind.video, Kind.end})
+_SCHEDULE_ONLY = frozenset({Kind.type, Kind.spot, Kind.video, Kind.end, Kind.arrow})
 
 
 @dataclass(slots=True)
@@ -105,15 +140,28 @@ class Token:
     line: int | None
     links: tuple[Link, ...] = ()
     raw: str = ""
+    shown: ShownTime | None = None  # a time's parts
 
 
-def _classify(line: VisibleLine) -> Token:
+def _classify(line: VisibleLine) -> list[Token]:
     raw = " ".join(line.text.split())  # = collapse_spaces, cheaper on 10 MB pages
     text = raw
     while text.endswith("|"):  # the copy's cell separators trail some lines
         text = text[:-1].rstrip()
-    kind, payload = _shape(text) if text else (Kind.separator if raw else Kind.blank, "")
-    return Token(kind, payload, line.line, line.links, raw)
+    if not text:
+        return [Token(Kind.separator if raw else Kind.blank, "", line.line, line.links, raw)]
+    kind, payload = _shape(text)
+    if kind is Kind.time:
+        return [Token(kind, payload, line.line, line.links, raw, parse_time(payload))]
+    if kind is Kind.text and (split := time_at_end(text)) is not None:
+        # 'Poster Session 2 Sat 3 Dec 07:30 a.m.': the slot's time, then its text.
+        head, shown = split
+        head_kind, head_payload = _shape(head)
+        return [
+            Token(Kind.time, shown.text, line.line, (), raw, shown),
+            Token(head_kind, head_payload, line.line, line.links, raw),
+        ]
+    return [Token(kind, payload, line.line, line.links, raw)]
 
 
 def _shape(text: str) -> tuple[Kind, str]:
@@ -124,7 +172,7 @@ def _shape(text: str) -> tuple[Kind, str]:
         return Kind.end, text[: -len(_END_MARK)].strip()
     if text in {"(", ")"}:
         return Kind.text, text  # merged with its label by _merge_split_types
-    if _TIME_LINE.match(text):
+    if parse_time(text) is not None:
         return Kind.time, text
     if match := _TYPE_INLINE.match(text):
         return Kind.type, match.group(1)
@@ -143,7 +191,17 @@ def _shape(text: str) -> tuple[Kind, str]:
             return Kind.authors_section, text
         if folded in _OTHER_EVENTS_SECTIONS:
             return Kind.other_events_section, text
+        if match := _POSITION.match(text):
+            return Kind.position, match.group("position").replace(" ", "")
+    if match := _ARROW.match(text):
+        return Kind.arrow, match.group("title")
+    chrome = chrome_of(text)
+    if chrome is not None:
+        return _CHROME_KINDS[chrome], text
     return Kind.text, text
+
+
+_CHROME_KINDS = {Chrome.menu: Kind.menu, Chrome.footer: Kind.footer, Chrome.sign_in: Kind.sign_in}
 
 
 def _merge_split_types(tokens: list[Token]) -> list[Token]:
@@ -171,15 +229,39 @@ def _merge_split_types(tokens: list[Token]) -> list[Token]:
     return merged
 
 
+def _set_chrome_aside(tokens: list[Token]) -> bool:
+    """Blank the site's furniture; True when the page asks to sign in.
+
+    The menu is furniture only before the page's own content: a 'Schedule' or 'Posters'
+    line later is content again. Footer and sign-in lines are furniture anywhere.
+    """
+    sign_in = False
+    leading = True
+    for token in tokens:
+        kind = token.kind
+        if kind is Kind.blank:
+            continue
+        sign_in = sign_in or kind is Kind.sign_in
+        if kind in _FURNITURE or (leading and kind is Kind.menu):
+            token.kind, token.text = Kind.blank, ""
+            continue
+        leading = False
+        if kind is Kind.menu:
+            token.kind = Kind.text
+    return sign_in
+
+
 def _skip(tokens: list[Token], index: int, kinds: frozenset[Kind]) -> int:
     while index < len(tokens) and tokens[index].kind in kinds:
         index += 1
     return index
 
 
-def tokenize(lines: Iterable[VisibleLine]) -> list[Token]:
-    """Classify every visible line by its shape."""
-    return _merge_split_types([_classify(line) for line in lines])
+def tokenize(lines: Iterable[VisibleLine]) -> tuple[list[Token], bool]:
+    """Classify every visible line by its shape; True when the page asks to sign in."""
+    tokens = [token for line in lines for token in _classify(line)]
+    sign_in = _set_chrome_aside(tokens)
+    return _merge_split_types(tokens), sign_in
 
 
 def text_lines(text: str) -> list[VisibleLine]:
@@ -188,121 +270,59 @@ def text_lines(text: str) -> list[VisibleLine]:
     return [VisibleLine(line, number) for number, line in enumerate(normalised.split("\n"), 1)]
 
 
-# --------------------------------------------------------------------------- names and types
+def _is_card_label(token: Token | None) -> bool:
+    return (
+        token is not None
+        and token.kind is Kind.text
+        and len(token.text) <= 30
+        and normalise_label(token.text) in _CARD_LABELS
+    )
 
 
-def looks_like_name(text: str) -> bool:
-    """A person's name as the sites print it: a few capitalised words, no sentence marks."""
-    words = text.split()
-    if not 1 <= len(words) <= 6 or len(text) > 60 or text[-1] in ".,:;!?":
-        return False
-    if any(ch.isdigit() for ch in text) or not words[0][0].isupper():
-        return False
-    return sum(any(ch.isupper() for ch in word) for word in words) * 2 >= len(words)
+def _hosts(text: str) -> list[Organizer]:
+    """'Moderator: Ann Lee' (a session page's host line) as organisers with their role."""
+    match = _ROLE.match(text)
+    names = split_names(match.group("names")) if match else []
+    if not match or not names or not all(looks_like_name(name) for name in names):
+        return []
+    return [Organizer(name=name, role=match.group("role")) for name in names]
 
 
-def looks_like_name_list(text: str) -> bool:
-    """'A · B · C': an author line without its '🔗' (session pages, some HTML layouts)."""
-    names = [name for name in _NAME_SEPARATOR.split(text) if name]
-    return len(names) >= 2 and all(looks_like_name(name) for name in names)
+def _is_names_paragraph(text: str) -> bool:
+    return looks_like_name_list(text) or (looks_like_name(text) and len(text.split()) <= 4)
 
 
-# Type labels as the sites print them, normalised (case-folded, plural 's' dropped).
-_TYPE_LABELS: dict[str, ItemType] = {
-    "invited talk": ItemType.invited_talk,
-    "invited speaker": ItemType.invited_talk,
-    "plenary speaker": ItemType.invited_talk,
-    "plenary talk": ItemType.invited_talk,
-    "keynote": ItemType.invited_talk,
-    "keynote talk": ItemType.invited_talk,
-    "spotlight": ItemType.spotlight,
-    "spotlight talk": ItemType.spotlight,
-    "oral": ItemType.oral,
-    "oral presentation": ItemType.oral,
-    "poster": ItemType.poster,
-    "contributed talk": ItemType.contributed_talk,
-    "opening": ItemType.remarks,
-    "closing": ItemType.remarks,
-    "remark": ItemType.remarks,
-    "opening remark": ItemType.remarks,
-    "closing remark": ItemType.remarks,
-    "introduction": ItemType.remarks,
-    "welcome": ItemType.remarks,
-    "live q&a": ItemType.discussion,
-    "q&a": ItemType.discussion,
-    "panel": ItemType.discussion,
-    "panel discussion": ItemType.discussion,
-    "discussion": ItemType.discussion,
-    "break": ItemType.break_,
-    "coffee break": ItemType.break_,
-    "lunch": ItemType.break_,
-    "lunch break": ItemType.break_,
-}
-# An untyped slot is named by its title: 'Lunch', 'Coffee Break', 'Poster Session/Coffee Break'.
-_UNTYPED_KEYWORDS: tuple[tuple[re.Pattern[str], ItemType], ...] = (
-    (re.compile(r"\b(?:break|lunch|coffee|poster session|social)\b", re.I), ItemType.break_),
-    (re.compile(r"\b(?:remarks|opening|closing|welcome)\b", re.I), ItemType.remarks),
-    (re.compile(r"\b(?:panel|q&a|discussion)\b", re.I), ItemType.discussion),
-    (re.compile(r"\b(?:invited talk|keynote)\b", re.I), ItemType.invited_talk),
-)
-
-
-def _normalise_label(label: str) -> str:
-    words = collapse_spaces(label).casefold().split()
-    return " ".join(word[:-1] if len(word) > 3 and word.endswith("s") else word for word in words)
-
-
-def item_type(label: str | None, title: str) -> ItemType:
-    """The normalised type of a slot, from its label or, when it has none, its title."""
-    if label is not None:
-        return _TYPE_LABELS.get(_normalise_label(label), ItemType.other)
-    for keywords, kind in _UNTYPED_KEYWORDS:
-        if keywords.search(title):
-            return kind
-    return ItemType.other
+def _heading_kind(text: str) -> tuple[PageKind, str | None] | None:
+    """The page kind a first line names, and the label it gives the page's items."""
+    folded = text.casefold()
+    if folded in _PRESENTATION_HEADINGS:
+        return "presentation", text
+    if folded in _PROGRAM_HEADINGS:
+        return "workshop", None
+    match = _KIND_HEADING.match(text)
+    if match is None:
+        return None
+    word = match.group("word")
+    if word is not None and not is_type_label(word):
+        return None  # 'HiLD Workshop' is a title, not the page's kind
+    return ("session" if match.group("kind") == "Session" else "workshop"), word
 
 
 # --------------------------------------------------------------------------- the grammar
 
 
-@dataclass(slots=True)
-class _Slot:
-    """An item being read."""
-
-    title: str | None = None
-    title_line: int | None = None
-    first_line: int | None = None
-    label: str | None = None
-    time: re.Match[str] | None = None
-    names: list[str] = field(default_factory=list)
-    abstract: list[str] = field(default_factory=list)
-    spots: list[str] = field(default_factory=list)
-    links: list[Link] = field(default_factory=list)
-    ended: bool = False
-
-    def keep_links(self, token: Token) -> None:
-        for link in token.links:
-            if all(known.url != link.url for known in self.links):
-                self.links.append(link)
-
-
 class _Reader:
-    """Reads the token stream of one page into an EventDocument."""
+    """Reads the token stream of one page into an EventDraft and ItemDrafts."""
 
     def __init__(self, tokens: list[Token], source: Source) -> None:
         self.tokens = tokens
         self.source = source
         self.warnings: list[ParseWarning] = []
-        self.slots: list[_Slot] = []
-        self.description: list[str] = []
-        self.event_links: list[Link] = []
-        self.organizers: list[Organizer] = []
-        self.title: str | None = None
-        self.title_line: int | None = None
-        self.kind_heading: re.Match[str] | None = None
-        self.timezone_shown: str | None = None
+        self.slots: list[ItemDraft] = []
+        self.event = EventDraft()
         self.uses_end_marks = any(token.kind is Kind.end for token in tokens)
         self.slots_without_end_marks = False
+        self.session: str | None = None  # the slot '→' papers belong to
 
     def warn(self, line: int | None, message: str) -> None:
         self.warnings.append(ParseWarning(line=line, message=message))
@@ -315,18 +335,22 @@ class _Reader:
 
     # ------------------------------------------------------------------ layouts
 
-    def layout(self) -> str | None:
-        kinds = {token.kind for token in self.tokens}
-        if kinds & {Kind.time, Kind.type, Kind.spot, Kind.video, Kind.end}:
+    def layout(self, start: int) -> str | None:
+        kinds = {token.kind for token in self.tokens[start:]}
+        if kinds & _SCHEDULE_ONLY:
             return "schedule"
-        if any(self.listing_item_starts(index) for index in range(len(self.tokens))):
+        if any(self.listing_item_starts(index) for index in range(start, len(self.tokens))):
             return "listing"
+        if Kind.time in kinds:
+            return "schedule"
         return None
 
     def read(self) -> None:
         index = self.heading(self.next_content(0))
-        layout = self.layout()
+        layout = self.layout(index)
         if layout is None:
+            if self.event.sign_in_required:
+                return  # the reason is the sign-in notice, said by parse_lines
             lines = sum(token.kind is not Kind.blank for token in self.tokens)
             self.warn(
                 None,
@@ -342,34 +366,81 @@ class _Reader:
             self.warn(None, "no complete schedule item found")
 
     def heading(self, index: int) -> int:
-        """'Oral Session' / 'Workshop' then the title, when the capture starts with them."""
+        """'Oral Session' / 'Workshop' then the title, when the capture starts with them,
+        then what a page's header shows under its title: organisers, room and time."""
         token = self.at(index)
         if token is None or token.kind is not Kind.text:
             return index
-        match = _KIND_HEADING.match(token.text)
-        word = match.group("word") if match else None
-        if match is None or (word is not None and _normalise_label(word) not in _TYPE_LABELS):
-            return index  # 'HiLD Workshop' is a title, not the page's kind
-        self.kind_heading = match
+        heading = _heading_kind(token.text)
+        if heading is None:
+            return index
+        self.event.kind, self.event.item_label = heading
         title_at = self.next_content(index + 1)
         title = self.at(title_at)
+        if title is not None and title.kind is Kind.time:
+            # 'Sat Jul 24 09:00 AM -- 06:20 PM (PDT) @ Room' above the title (2019-2021).
+            self.event.time = title.shown.text if title.shown else title.text
+            if title.shown is not None and title.shown.room:
+                self.event.room = title.shown.room
+            title_at = self.next_content(title_at + 1)
+            title = self.at(title_at)
         if title is None or title.kind is not Kind.text:
             self.warn(token.line, f"'{token.text}' heading without a title after it")
             return index + 1
-        self.title, self.title_line = title.text, title.line
-        self.event_links.extend(token.links + title.links)
-        after = self.next_content(title_at + 1)
+        self.event.title, self.event.title_line = title.text, title.line
+        self.event.links.extend(token.links + title.links)
+        if self.event.kind == "presentation":
+            return title_at  # the page's one presentation is read as its item
+        index = title_at + 1
+        after = self.next_content(index)
         names = self.at(after)
         if names is not None and names.kind is Kind.text and looks_like_name_list(names.text):
-            self.organizers = [Organizer(name=name) for name in _split_names(names.text)]
-            return after + 1
-        return title_at + 1
+            self.event.organizers = [Organizer(name=name) for name in split_names(names.text)]
+            index = after + 1
+        return self.header_details(index)
+
+    def header_details(self, index: int) -> int:
+        """A room and a time right under the heading are the event's, not a first slot's
+        (a slot's time is followed by its title and that title's type or names)."""
+        first_at = self.next_content(index)
+        first = self.at(first_at)
+        if first is not None and first.kind is Kind.time and not self.titled_item_at(first_at + 1):
+            self.event.time = first.text
+            return first_at + 1
+        second_at = self.next_content(first_at + 1)
+        second = self.at(second_at)
+        if (
+            first is not None
+            and first.kind is Kind.text
+            and len(first.text) <= 80
+            and second is not None
+            and second.kind is Kind.time
+            and not self.titled_item_at(second_at + 1)
+        ):
+            self.event.room, self.event.time = first.text, second.text
+            return second_at + 1
+        return index
+
+    def titled_item_at(self, index: int) -> bool:
+        """A title whose type marker, label or names follow: an item, not header text."""
+        title_at = self.next_content(index)
+        title = self.at(title_at)
+        if title is None or title.kind is not Kind.text:
+            return title is not None and title.kind is Kind.arrow
+        after = self.at(self.next_content(title_at + 1))
+        return after is not None and (
+            after.kind in _ITEM_MARKS
+            or _is_card_label(after)
+            or (after.kind is Kind.text and looks_like_name_list(after.text))
+        )
 
     # ------------------------------------------------------------------ schedule layout
 
     def schedule_item_starts(self, index: int) -> bool:
-        token = self.tokens[index]
-        if token.kind in {Kind.time, Kind.dash}:
+        token = self.at(index)
+        if token is None:
+            return False
+        if token.kind in _SLOT_STARTS:
             return True
         if token.kind is not Kind.text:
             return False
@@ -395,36 +466,41 @@ class _Reader:
                 index += 1
 
     def read_slot(self, index: int) -> int:
-        slot = _Slot()
+        slot = ItemDraft()
         token = self.tokens[index]
         slot.first_line = token.line
-        slot.keep_links(token)
-        if token.kind in {Kind.time, Kind.dash}:
+        slot.keep_links(token.links)
+        if token.kind in _TIMED:
             if token.kind is Kind.time:
-                slot.time = _TIME_LINE.match(token.text)
+                slot.time = token.shown
             index = self.next_content(index + 1)
             while (dash := self.at(index)) is not None and dash.kind is Kind.dash:
                 index = self.next_content(index + 1)  # '-' then a time: one slot
             token_or_none = self.at(index)
             if token_or_none is not None and token_or_none.kind is Kind.time and slot.time is None:
-                slot.time = _TIME_LINE.match(token_or_none.text)
+                slot.time = token_or_none.shown
                 index = self.next_content(index + 1)
         title = self.at(index)
-        if title is not None and title.kind is Kind.text:
+        if title is not None and title.kind is Kind.arrow:
+            slot.title, slot.title_line, slot.session = title.text, title.line, self.session
+            slot.keep_links(title.links)
+            index += 1
+        elif title is not None and title.kind is Kind.text:
             slot.title, slot.title_line = title.text, title.line
-            slot.keep_links(title)
+            slot.keep_links(title.links)
+            self.session = title.text
             index += 1
         marker_at = self.next_content(index)
         marker = self.at(marker_at)
-        if marker is not None and marker.kind is Kind.type:
+        if marker is not None and (marker.kind is Kind.type or _is_card_label(marker)):
             slot.label = marker.text
-            slot.keep_links(marker)
+            slot.keep_links(marker.links)
             index = marker_at + 1
         index = self.read_body(slot, index)
         self.finish_slot(slot, at_end=index >= len(self.tokens))
         return index
 
-    def read_body(self, slot: _Slot, index: int) -> int:
+    def read_body(self, slot: ItemDraft, index: int) -> int:
         while index < len(self.tokens):
             token = self.tokens[index]
             kind = token.kind
@@ -432,15 +508,15 @@ class _Reader:
                 index += 1
                 continue
             if kind is Kind.end:
-                slot.keep_links(token)
+                slot.keep_links(token.links)
                 self.take_names(slot, token)
                 slot.ended = True
                 return index + 1
-            if kind in {Kind.authors_section, Kind.other_events_section}:
+            if kind in _SECTIONS:
                 return index
             if self.schedule_item_starts(index):
                 return index
-            slot.keep_links(token)
+            slot.keep_links(token.links)
             if kind is Kind.spot:
                 slot.spots.append(token.text)
             elif kind is Kind.video:
@@ -450,16 +526,18 @@ class _Reader:
                 slot.abstract.append(token.text)
             elif kind is Kind.widget:
                 pass  # its URL, when the HTML has it, is kept with the links
+            elif kind is Kind.position and slot.poster_position is None:
+                slot.poster_position = token.text
             else:
                 self.unplaced(token, f"inside item '{slot.title or '?'}'")
             index += 1
         return index
 
-    def take_names(self, slot: _Slot, token: Token) -> None:
+    def take_names(self, slot: ItemDraft, token: Token) -> None:
         text = token.text
         if not text and slot.abstract and _is_names_paragraph(slot.abstract[-1]):
             text = slot.abstract.pop()  # names and '🔗' on separate lines (some HTML layouts)
-        slot.names = self.dedupe_names(_split_names(text), token.line)
+        slot.names = self.dedupe_names(split_names(text), token.line)
 
     def dedupe_names(self, names: list[str], line: int | None) -> list[str]:
         kept: list[str] = []
@@ -470,7 +548,7 @@ class _Reader:
             kept.append(name)
         return kept
 
-    def finish_slot(self, slot: _Slot, *, at_end: bool) -> None:
+    def finish_slot(self, slot: ItemDraft, *, at_end: bool) -> None:
         line = slot.title_line or slot.first_line
         if not slot.ended and not at_end:
             self.slots_without_end_marks = True
@@ -484,46 +562,124 @@ class _Reader:
         if slot.title is None:
             self.warn(line, "schedule slot without a title: dropped")
             return
+        # Pages without '🔗' (schedule rows) end a slot with its names line; a row with a
+        # type label of its own may hold a single name.
+        if not self.uses_end_marks and not slot.names and slot.abstract:
+            last = slot.abstract[-1]
+            if looks_like_name_list(last) or (
+                slot.label is not None and len(slot.abstract) == 1 and _is_names_paragraph(last)
+            ):
+                slot.names = self.dedupe_names(split_names(slot.abstract.pop()), line)
         self.slots.append(slot)
 
     # ------------------------------------------------------------------ listing layout
 
     def listing_item_starts(self, index: int) -> bool:
+        """A title, then its names (a card's type label may stand before either)."""
         token = self.tokens[index]
         if token.kind is not Kind.text or looks_like_name_list(token.text):
             return False
-        after = self.at(_skip(self.tokens, index + 1, _BLANK))
-        return after is not None and after.kind is Kind.text and looks_like_name_list(after.text)
+        if _is_card_label(token):
+            title_at = _skip(self.tokens, index + 1, _BLANK)
+            return (
+                title_at < len(self.tokens)
+                and not _is_card_label(self.tokens[title_at])
+                and self._names_follow(title_at, labelled=True)
+            )
+        return self._names_follow(index, labelled=False)
+
+    def _names_follow(self, title_at: int, *, labelled: bool) -> bool:
+        title = self.tokens[title_at]
+        if title.kind is not Kind.text or looks_like_name_list(title.text):
+            return False
+        after_at = _skip(self.tokens, title_at + 1, _BLANK)
+        after = self.at(after_at)
+        if _is_card_label(after):
+            labelled = True
+            after = self.at(_skip(self.tokens, after_at + 1, _BLANK))
+        if after is None or after.kind is not Kind.text:
+            return False
+        return looks_like_name_list(after.text) or (labelled and looks_like_name(after.text))
 
     def read_listing(self, index: int) -> None:
         in_preamble = True
+        pending: ItemDraft | None = None  # a time or number shown before its card's title
         while index < len(self.tokens):
             token = self.tokens[index]
             if not self.listing_item_starts(index):
-                if in_preamble:
+                if in_preamble and not self.ahead_of_item(index):
                     self.preamble_line(token)
+                elif token.kind in _CARD_PREFIXES and self.ahead_of_item(index):
+                    pending = pending or ItemDraft()
+                    self.card_detail(pending, token)
                 else:
                     self.unplaced(token, "outside any item")
                 index += 1
                 continue
             in_preamble = False
-            slot = _Slot(title=token.text, title_line=token.line, first_line=token.line)
-            slot.keep_links(token)
-            names_at = _skip(self.tokens, index + 1, _BLANK)
-            names = self.tokens[names_at]
-            slot.keep_links(names)
-            slot.names = self.dedupe_names(_split_names(names.text), names.line)
-            slot.ended = True
-            index = names_at + 1
-            while index < len(self.tokens) and not self.listing_item_starts(index):
-                body = self.tokens[index]
-                if body.kind is Kind.text:
-                    slot.abstract.append(body.text)
-                    slot.keep_links(body)
-                elif body.kind not in _FILLER:
-                    self.unplaced(body, f"inside item '{slot.title}'")
-                index += 1
-            self.slots.append(slot)
+            index = self.read_card(index, pending or ItemDraft())
+            pending = None
+
+    def ahead_of_item(self, index: int) -> bool:
+        """Whether only times and numbers stand between this line and the next card."""
+        if self.tokens[index].kind not in _CARD_PREFIXES:
+            return False
+        later = self.next_content(index + 1)
+        while later < len(self.tokens) and self.tokens[later].kind in _CARD_PREFIXES:
+            later = self.next_content(later + 1)
+        return later < len(self.tokens) and self.listing_item_starts(later)
+
+    def read_card(self, index: int, slot: ItemDraft) -> int:
+        token = self.tokens[index]
+        if _is_card_label(token):
+            slot.label = token.text
+            slot.keep_links(token.links)
+            index = _skip(self.tokens, index + 1, _BLANK)
+            token = self.tokens[index]
+        slot.title, slot.title_line, slot.first_line = token.text, token.line, token.line
+        slot.keep_links(token.links)
+        names_at = _skip(self.tokens, index + 1, _BLANK)
+        if _is_card_label(self.tokens[names_at]):
+            slot.label = self.tokens[names_at].text
+            slot.keep_links(self.tokens[names_at].links)
+            names_at = _skip(self.tokens, names_at + 1, _BLANK)
+        names = self.tokens[names_at]
+        slot.keep_links(names.links)
+        slot.names = self.dedupe_names(split_names(names.text), names.line)
+        slot.ended = True
+        index = names_at + 1
+        while index < len(self.tokens) and not self.listing_item_starts(index):
+            body = self.tokens[index]
+            if self.ahead_of_item(index):
+                break  # the next card's time or number
+            if body.kind is Kind.text and normalise_label(body.text) in _CARD_WIDGETS:
+                slot.keep_links(body.links)  # 'Abstract', 'Slides': buttons of the card
+            elif body.kind is Kind.text:
+                slot.abstract.append(body.text)
+                slot.keep_links(body.links)
+            elif body.kind in _CARD_DETAILS:
+                self.card_detail(slot, body)
+            elif body.kind not in _FILLER:
+                self.unplaced(body, f"inside item '{slot.title}'")
+            index += 1
+        self.slots.append(slot)
+        return index
+
+    def card_detail(self, slot: ItemDraft, token: Token) -> None:
+        """A card's time, '[ room #nn ]' or '#nn' line."""
+        slot.keep_links(token.links)
+        if token.kind is Kind.time and slot.time is None:
+            slot.time = token.shown
+        elif token.kind is Kind.position and slot.poster_position is None:
+            slot.poster_position = token.text
+        elif token.kind is Kind.widget and normalise_label(token.text) not in _CARD_WIDGETS:
+            if slot.room is None and not token.links:
+                match = _ROOM_POSITION.match(token.text)
+                if match and slot.poster_position is None:
+                    slot.poster_position = match.group("position").replace(" ", "")
+                slot.room = (match.group("room") if match else token.text) or None
+        elif token.kind is not Kind.widget:
+            self.unplaced(token, f"inside item '{slot.title or '?'}' (shown twice)")
 
     # ------------------------------------------------------------------ other sections
 
@@ -531,7 +687,7 @@ class _Reader:
         if token.kind in _FILLER:
             return
         if token.kind is Kind.timezone:
-            self.timezone_shown = token.text or None
+            self.event.timezone_shown = token.text or None
             return
         if token.kind is Kind.widget:
             self.add_event_links(token.links)
@@ -543,20 +699,25 @@ class _Reader:
         if match := _LABELLED_URL.match(token.text):
             self.add_event_links([Link(label=match.group("label"), url=match.group("url"))])
             return
-        self.description.append(token.text)
+        hosts = _hosts(token.text)
+        if hosts:
+            self.event.organizers.extend(hosts)
+            return
+        self.event.description.append(token.text)
 
     def add_event_links(self, links: Iterable[Link]) -> None:
         for link in links:
-            for position, known in enumerate(self.event_links):
+            for position, known in enumerate(self.event.links):
                 if known.url == link.url:
                     # A label the text gives ('Gathertown room1 link') beats the bare URL.
                     if known.label == known.url:
-                        self.event_links[position] = link
+                        self.event.links[position] = link
                     break
             else:
-                self.event_links.append(link)
+                self.event.links.append(link)
 
     def read_organizers(self, index: int) -> int:
+        organizers = self.event.organizers
         bios: dict[int, list[str]] = {}
         while index < len(self.tokens):
             token = self.tokens[index]
@@ -566,19 +727,19 @@ class _Reader:
                 match = _ORGANISER.match(token.text)
                 if match and looks_like_name(match.group("name")):
                     name, affiliation = match.group("name"), match.group("affiliation")
-                    self.organizers.append(Organizer(name=name, affiliation=affiliation))
+                    organizers.append(Organizer(name=name, affiliation=affiliation))
                 elif looks_like_name(token.text):
-                    self.organizers.append(Organizer(name=token.text))
-                elif self.organizers:
-                    bios.setdefault(len(self.organizers) - 1, []).append(token.text)
+                    organizers.append(Organizer(name=token.text))
+                elif organizers:
+                    bios.setdefault(len(organizers) - 1, []).append(token.text)
                 else:
                     self.unplaced(token, "in 'Author Information' before any organiser")
-            elif token.kind not in {Kind.blank, Kind.separator, Kind.dash}:
+            elif token.kind not in _ORGANISER_FILLER:
                 self.unplaced(token, "in 'Author Information'")
             index += 1
         for position, paragraphs in bios.items():
-            organizer = self.organizers[position]
-            self.organizers[position] = organizer.model_copy(update={"bio": "\n".join(paragraphs)})
+            organizer = organizers[position]
+            organizers[position] = organizer.model_copy(update={"bio": "\n".join(paragraphs)})
         return index
 
     def skip_other_events(self, index: int) -> int:
@@ -594,209 +755,27 @@ class _Reader:
         self.warn(token.line, f"line {where} not understood: '{shown}'")
 
 
-def _split_names(text: str) -> list[str]:
-    return [
-        name for name in (collapse_spaces(part) for part in _NAME_SEPARATOR.split(text)) if name
-    ]
-
-
-def _is_names_paragraph(text: str) -> bool:
-    return looks_like_name_list(text) or (looks_like_name(text) and len(text.split()) <= 4)
-
-
-# --------------------------------------------------------------------------- records
-
-
-def _clock(shown: str) -> time | None:
-    match = _CLOCK_PARTS.match(shown)
-    if match is None:
-        return None
-    hour, minute, half = int(match.group(1)), int(match.group(2)), match.group(3)
-    if half is not None:
-        if not 1 <= hour <= 12:
-            return None
-        hour = hour % 12 + (12 if half.lower() == "p" else 0)
-    if hour > 23 or minute > 59:
-        return None
-    return time(hour, minute)
-
-
-_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-def _slot_date(day: str, event_date: Date) -> Date | None:
-    """The date of a weekday shown next to a slot: the event's date or a day around it."""
-    weekday = _WEEKDAYS.index(day[:3].lower())
-    for offset in (0, 1, -1, 2, -2, 3, -3):
-        candidate = event_date + timedelta(days=offset)
-        if candidate.weekday() == weekday:
-            return candidate
-    return None  # unreachable: seven offsets cover every weekday
-
-
-class _Clock:
-    """Turns a slot's shown day and times into datetimes in the event's time zone."""
-
-    def __init__(self, reader: _Reader, event_date: Date | None, zone_name: str | None) -> None:
-        self.reader = reader
-        self.event_date = event_date
-        self.zone: ZoneInfo | None = None
-        if zone_name:
-            try:
-                self.zone = ZoneInfo(zone_name)
-            except (ZoneInfoNotFoundError, ValueError):
-                reader.warn(None, f"unknown time zone '{zone_name}': no datetimes")
-
-    def resolve(
-        self, match: re.Match[str], line: int | None
-    ) -> tuple[datetime | None, datetime | None]:
-        if self.event_date is None or self.zone is None:
-            return None, None
-        start = _clock(match.group("start"))
-        end = _clock(match.group("end")) if match.group("end") else None
-        day = _slot_date(match.group("day"), self.event_date)
-        if start is None or day is None or (match.group("end") and end is None):
-            self.reader.warn(line, f"time slot '{match.group(0)}' not understood: no datetimes")
-            return None, None
-        start_at = datetime.combine(day, start, self.zone)
-        if end is None:
-            return start_at, None
-        end_at = datetime.combine(day, end, self.zone)
-        if end_at < start_at:  # the slot runs past midnight
-            end_at = datetime.combine(day + timedelta(days=1), end, self.zone)
-        return start_at, end_at
-
-
-def _known_zone(name: str) -> bool:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
-
-
-def _shown_clock(text: str | None) -> str | None:
-    return collapse_spaces(text) if text else None
-
-
-def _split_speaker_from_title(
-    title: str, kind: ItemType, speakers: list[str]
-) -> tuple[str, str | None]:
-    """'Talk title, Murat A. Erdogdu' -> ('Talk title', 'Murat A. Erdogdu') for a talk."""
-    if kind in PAPER_ITEM_TYPES or ", " not in title:
-        return title, None
-    head, tail = title.rsplit(", ", 1)
-    if not head or not looks_like_name(tail):
-        return title, None
-    confirmed = surname(tail) in {surname(name) for name in speakers}
-    if confirmed or (not speakers and kind is ItemType.invited_talk):
-        return head.strip(), tail
-    return title, None
-
-
-def _event(reader: _Reader, source: Source) -> Event:
-    """The page's event: what the capture shows, the rest from the source metadata."""
-    heading = reader.kind_heading
-    if heading is not None:
-        is_session = heading.group("kind") == "Session"
-    else:
-        is_session = source.kind == "session"
-    timezone = source.timezone
-    if timezone is None and reader.timezone_shown:
-        if _known_zone(reader.timezone_shown):
-            timezone = reader.timezone_shown
-        else:
-            reader.warn(None, f"time zone '{reader.timezone_shown}' is not an IANA name")
-    return Event(
-        id=source.id,
-        title=reader.title or source.title,
-        venue=source.venue,
-        year=source.year,
-        date=source.date,
-        timezone=timezone,
-        kind=EventKind.session if is_session else EventKind.workshop,
-        url=source.url,
-        description="\n".join(reader.description) or None,
-        organizers=reader.organizers,
-        links=reader.event_links,
-        provenance=Provenance(source_id=source.id, line=reader.title_line),
-    )
-
-
-def _item_fields(
-    slot: _Slot, title: str, session_label: str | None, reader: _Reader, clock: _Clock
-) -> dict[str, Any]:
-    """A slot's ScheduleItem fields, all but its id."""
-    # A session page's items take their type from its heading ('Oral Session' -> oral).
-    label = slot.label if slot.label is not None or session_label is None else session_label
-    kind = item_type(label, title)
-    names = list(slot.names)
-    authors, speakers = (names, []) if kind in PAPER_ITEM_TYPES else ([], names)
-    title, speaker = _split_speaker_from_title(title, kind, speakers)
-    if speaker is not None and surname(speaker) not in {surname(name) for name in speakers}:
-        speakers.append(speaker)
-    if kind in PAPER_ITEM_TYPES and not authors:
-        reader.warn(slot.title_line, f"{kind.value} '{title}' has no authors")
-    match = slot.time
-    start_at, end_at = clock.resolve(match, slot.first_line) if match else (None, None)
-    return {
-        "event_id": reader.source.id,
-        "title": title,
-        "type": kind,
-        "type_label": slot.label,
-        "authors": authors,
-        "speakers": speakers,
-        "day": match.group("day") if match else None,
-        "start": _shown_clock(match.group("start")) if match else None,
-        "end": _shown_clock(match.group("end")) if match else None,
-        "start_at": start_at,
-        "end_at": end_at,
-        "abstract": "\n".join(slot.abstract) or None,
-        "poster_spots": slot.spots,
-        "links": slot.links,
-        "provenance": Provenance(source_id=reader.source.id, line=slot.title_line),
-    }
-
-
-def _build(reader: _Reader, source: Source) -> EventDocument:
-    event = _event(reader, source)
-    clock = _Clock(reader, source.date, event.timezone)
-    session_label = reader.kind_heading.group("word") if reader.kind_heading else None
-    drafts = [
-        _item_fields(slot, slot.title, session_label, reader, clock)
-        for slot in reader.slots
-        if slot.title is not None  # finish_slot keeps titled slots only
-    ]
-    # Ids survive re-runs and lost hyphens; the same title and type twice gets '-2'.
-    ids = disambiguate(
-        [
-            f"{source.id}-{short_hash(normalise_title(draft['title']), draft['type'].value)}"
-            for draft in drafts
-        ]
-    )
-    items = [
-        ScheduleItem.model_validate({"id": item_id, **draft})
-        for item_id, draft in zip(ids, drafts, strict=True)
-    ]
-    kind: Literal["workshop", "session"] = (
-        "session" if event.kind is EventKind.session else "workshop"
-    )
-    return EventDocument(
-        kind=kind, title=event.title, event=event, items=items, warnings=reader.warnings
-    )
-
-
 # --------------------------------------------------------------------------- entry points
+
+SIGN_IN_WARNING = (
+    "the page asks to sign in ('Log in and register to view live content'): "
+    "its schedule is not shown to signed-out visitors"
+)
 
 
 def parse_lines(lines: Iterable[VisibleLine], source: Source) -> EventDocument:
     """Parse a visible line stream (from a text capture or from HTML)."""
-    reader = _Reader(tokenize(lines), source)
+    tokens, sign_in = tokenize(lines)
+    reader = _Reader(tokens, source)
+    reader.event.sign_in_required = sign_in
+    if sign_in:
+        reader.warn(None, SIGN_IN_WARNING)
     if all(token.kind is Kind.blank for token in reader.tokens):
-        reader.warn(None, "empty document: no text to read")
+        if not sign_in:
+            reader.warn(None, "empty document: no text to read")
     else:
         reader.read()
-    return _build(reader, source)
+    return build_document(source, reader.event, reader.slots, reader.warnings)
 
 
 def parse_schedule_text(text: str, source: Source) -> EventDocument:
@@ -805,34 +784,58 @@ def parse_schedule_text(text: str, source: Source) -> EventDocument:
 
 
 def parse_schedule_html(html: str, source: Source) -> EventDocument:
-    """Parse the HTML a virtual site serves for a workshop or session page."""
+    """Parse the HTML of an event page through the line grammar (no page template)."""
     try:
         lines = html_lines(html, base_url=source.url)
     except HtmlError as error:
-        reader = _Reader([], source)
-        reader.warn(None, f"HTML not readable: {error}")
-        return _build(reader, source)
+        warnings = [ParseWarning(line=None, message=f"HTML not readable: {error}")]
+        return build_document(source, EventDraft(), [], warnings)
     return parse_lines(lines, source)
 
 
-def looks_like_schedule(text: str) -> bool:
-    """Whether a capture (text, or HTML) is a workshop/session page rather than a README."""
+def _probe(text: str) -> tuple[_Reader, int] | None:
+    """The page read up to its content (its heading, if any), or None for unreadable HTML."""
     head = text.lstrip()[:1000].lower()
     if head.startswith("<") and ("<html" in head or "<body" in head or "<div" in head):
         try:
             lines = html_lines(text)
         except HtmlError:
-            return False
+            return None
     else:
         lines = text_lines(text)
-    tokens = tokenize(lines)
-    markers = sum(
-        token.kind in {Kind.time, Kind.type, Kind.spot, Kind.video, Kind.end} for token in tokens
-    )
+    tokens, _ = tokenize(lines)
+    reader = _Reader(tokens, Source(id="probe", kind="workshop", url=""))
+    return reader, reader.heading(reader.next_content(0))
+
+
+def _is_event_page(reader: _Reader, start: int) -> bool:
+    tokens = reader.tokens
+    markers = sum(token.kind in _SCHEDULE_MARKERS for token in tokens)
     if markers >= 3:
         return True
-    first = next((token for token in tokens if token.kind is not Kind.blank), None)
-    if first is None or first.kind is not Kind.text or not _KIND_HEADING.match(first.text):
-        return False
-    reader = _Reader(tokens, Source(id="probe", kind="session", url=""))
-    return any(reader.listing_item_starts(index) for index in range(len(tokens)))
+    starts = [index for index in range(start, len(tokens)) if reader.listing_item_starts(index)]
+    if reader.event.kind is not None:
+        return bool(starts)
+    # Without a heading, a listing shows itself by its cards' type labels.
+    labelled = sum(
+        _is_card_label(tokens[index]) or _is_card_label(reader.at(reader.next_content(index + 1)))
+        for index in starts
+    )
+    return labelled >= 3
+
+
+def looks_like_schedule(text: str) -> bool:
+    """Whether a capture (text, or HTML) is an event page rather than a README."""
+    probe = _probe(text)
+    return probe is not None and _is_event_page(*probe)
+
+
+def guess_page_kind(text: str) -> PageKind | None:
+    """What event page a capture is, from its heading and layout; None: not one."""
+    probe = _probe(text)
+    if probe is None or not _is_event_page(*probe):
+        return None
+    reader, start = probe
+    if reader.event.kind is not None:
+        return reader.event.kind
+    return "listing" if reader.layout(start) == "listing" else "workshop"

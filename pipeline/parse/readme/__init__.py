@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from pipeline.models import ParseWarning, ReadmeDocument, SourceFormat
 from pipeline.parse.detect import detect_format
+from pipeline.parse.limits import bound_lines, web_links_only
 from pipeline.parse.readme import cards, page_text, paper_list
 from pipeline.parse.readme.format import ReadmeFormat
 
@@ -44,6 +45,16 @@ def candidate_formats(first: SourceFormat) -> list[SourceFormat]:
     return [first, *(fmt for fmt in (SourceFormat.markdown, SourceFormat.text) if fmt != first)]
 
 
+def _guarded(reader: ReadmeFormat, text: str, source_id: str) -> ReadmeDocument:
+    """A reader's reading; a reader that fails on a document gives no cards and a warning
+    (a last guard: every reader means to return warnings, not to raise)."""
+    try:
+        return reader.read(text, source_id)
+    except Exception as error:
+        message = f"the {reader.name} reader failed on this document ({type(error).__name__})"
+        return ReadmeDocument(warnings=[ParseWarning(line=None, message=message)])
+
+
 def read_as(fmt: SourceFormat, text: str, source_id: str) -> ReadmeDocument:
     """The best reading of ``text`` by the registered formats that read ``fmt``.
 
@@ -54,7 +65,7 @@ def read_as(fmt: SourceFormat, text: str, source_id: str) -> ReadmeDocument:
     for reader in README_FORMATS:
         if reader.reads is not fmt:
             continue
-        document = reader.read(text, source_id)
+        document = _guarded(reader, text, source_id)
         asked.append(document)
         if reader.settles(document):
             break
@@ -74,8 +85,18 @@ def read_readme(text: str, source_id: str, fmt: SourceFormat | None = None) -> R
 
     ``fmt`` is the snapshot's format when known (detected otherwise); the first candidate
     format whose reading finds cards wins. Without cards, the first format's reading (its
-    warnings say why) is the result.
+    warnings say why) is the result. The text is bounded first (:mod:`pipeline.parse.limits`:
+    what is cut is a warning) and only http(s) links are kept on the cards.
     """
+    bounded = bound_lines(text)
+    reading = _choose_reading(bounded.text, source_id, fmt)
+    cards, dropped = web_links_only(reading.document.items)
+    warnings = [*bounded.warnings, *dropped, *reading.document.warnings]
+    document = reading.document.model_copy(update={"items": cards, "warnings": warnings})
+    return ReadmeReading(document, reading.format, reading.readings)
+
+
+def _choose_reading(text: str, source_id: str, fmt: SourceFormat | None) -> ReadmeReading:
     candidates = candidate_formats(fmt or detect_format(text))
     readings: dict[SourceFormat, ReadmeDocument] = {}
     for candidate in candidates:

@@ -95,6 +95,7 @@ def test_unknown_id_in_mixed_batch_is_not_found_and_the_others_enrich(
     papers = [ref(CORPUS[2]), unknown, ref(CORPUS[3])]
     report = enrich_papers(papers, fake.settings(tmp_path))
 
+    # A full answer that leaves an id out is arXiv saying it does not know it.
     assert report.requests_made == 1
     assert report.results["ghost"].status is EnrichmentStatus.not_found
     assert "2105.99999" in report.results["ghost"].reason

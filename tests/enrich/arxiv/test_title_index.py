@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
-from pipeline.cli import main
 from pipeline.core.http import RetryPolicy
 from pipeline.core.settings import Settings
 from pipeline.enrich import PaperRef, enrich_papers
@@ -113,18 +110,27 @@ def test_without_an_index_file_titles_are_searched_as_before(tmp_path: Path) -> 
     assert any("no arXiv title index" in warning for warning in report.warnings)
 
 
-def test_the_command_harvests_and_says_what_it_stored(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+def test_an_index_match_arxiv_refuses_by_id_is_searched_instead(
+    tmp_path: Path,
 ) -> None:
-    papers = synthetic_papers(4, seed=5)
-    with FakeOai([OaiRecord(p, "2026-11-20") for p in papers], page_size=3) as oai:
-        for name, value in {
-            "STATE_DIR": str(tmp_path),
-            "ARXIV_OAI_URL": oai.url,
-            "ARXIV_DELAY_SECONDS": "0",
-            "OFFLINE": "false",
-        }.items():
-            monkeypatch.setenv(f"PIPELINE_{name}", value)
-        assert main(["arxiv-index", "update", "--set", "cs"]) == 0
-    out = capsys.readouterr().out
-    assert "cs: 4 records stored" in out and "4 papers in the index" in out
+    corpus = synthetic_papers(12, seed=11)
+    refs = [PaperRef(key=f"p{n}", title=p.title, authors=p.authors) for n, p in enumerate(corpus)]
+    state = tmp_path / "state"
+    with (
+        FakeOai([OaiRecord(p, "2026-11-20") for p in corpus], page_size=25) as oai,
+        FakeArxiv(corpus) as fake,
+    ):
+        update_index(oai_settings(state, oai), sets=["cs"], policy=NO_WAIT)
+        fake.refused_ids = {corpus[3].arxiv_id}  # its id_list answer is a 400
+        report = enrich_papers(
+            refs, oai_settings(state, oai, arxiv_api_url=fake.url, arxiv_title_index=True)
+        )
+        asked = fake.api_requests()
+    searches = [request.search_query for request in asked if request.search_query]
+    assert len(searches) == 1 and searches[0].count('ti:"') == 1  # that title alone
+    assert not any("title index not used" in warning for warning in report.warnings)
+    assert len([request for request in asked if request.id_list]) > 1  # the refused batch split
+    assert {result.status for result in report.results.values()} == {EnrichmentStatus.enriched}
+    assert report.results["p3"].metadata is not None
+    assert report.results["p3"].metadata.arxiv_id == corpus[3].arxiv_id
+    assert any(f"arXiv refuses the id {corpus[3].arxiv_id}" in w for w in report.warnings)

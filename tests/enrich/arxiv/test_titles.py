@@ -102,10 +102,10 @@ def test_page_holds_candidates_for_every_title_of_a_batch(tmp_path: Path) -> Non
     corpus = []
     for n, stem in enumerate(stems):
         corpus += [
-            FakePaper(f"2302.{n:02d}{k:03d}", f"{stem} Part {k}", ["Someone Else"])
+            FakePaper(f"2302.{n:02d}{k + 1:03d}", f"{stem} Part {k}", ["Someone Else"])
             for k in range(9)
         ]
-        corpus.append(FakePaper(f"2303.{n:05d}", stem, ["Grace Hopper"]))
+        corpus.append(FakePaper(f"2303.{n + 1:05d}", stem, ["Grace Hopper"]))
     papers = [PaperRef(key=stem, title=stem, authors=["G. Hopper"]) for stem in stems]
 
     with FakeArxiv(corpus) as fake:

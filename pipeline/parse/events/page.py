@@ -1,0 +1,166 @@
+"""An HTML page parsed once, for the page templates to read by structure.
+
+Templates ask for elements by class (:meth:`HtmlPage.by_class`) and read their text as a
+reader sees it (:func:`text_of`); the line grammar, when no template knows the page, gets
+the page's visible lines (:meth:`HtmlPage.visible_lines`), without what a template already
+read from the page's header.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from pipeline.models import Link
+from pipeline.parse.events.html_lines import (
+    BLOCK_TAGS,
+    VisibleLine,
+    anchor_link,
+    link_resolver,
+    parse_html,
+    remove_keeping_tail,
+    visible_lines,
+)
+
+__all__ = ["Element", "HtmlPage", "has_class", "site_id_of", "stray_text", "text_of"]
+
+# lxml ships no type information: its elements are typed loosely on purpose.
+Element = Any
+
+_SITE_ID = re.compile(r"(\d+)/?$")
+
+
+def has_class(element: Element, name: str) -> bool:
+    classes = element.get("class")
+    return bool(classes) and name in classes and name in classes.split()
+
+
+def text_of(element: Element, skip: Iterable[Element] = ()) -> str:
+    """An element's text as a reader sees it: blocks apart, white space collapsed; the
+    subtrees of ``skip`` (parts already read) left out."""
+    skipped = set(skip)
+    if not skipped:
+        if not len(element):  # a leaf: most cells
+            return " ".join((element.text or "").split())
+        if not any(child.tag in _STRUCTURED for child in element.iterdescendants()):
+            # Inline content only: lxml's own text iteration, no walk in Python.
+            return " ".join("".join(element.itertext()).split())
+    parts: list[str] = []
+    _gather(element, parts, skipped)
+    return " ".join("".join(parts).split())
+
+
+def stray_text(scope: Element, read: Iterable[Element]) -> str:
+    """The text of ``scope`` outside the subtrees already ``read`` (white space collapsed):
+    what a template found no place for. Iterates elements only, never long texts."""
+    roots = set(read)
+    inside: set[Element] = set()
+    for root in roots:
+        inside.update(root.iter())  # the proxies stay alive, so identity holds
+    pieces = [scope.text or ""]
+    for element in scope.iterdescendants():
+        parent = element.getparent()
+        if element not in inside and element.tag not in _UNREAD and isinstance(element.tag, str):
+            unread_parent = parent is not None and parent.tag in _UNREAD
+            if element.text and not unread_parent:
+                pieces.append(element.text)
+        if element.tail and (element in roots or element not in inside) and parent not in inside:
+            pieces.append(element.tail)
+    return " ".join(" ".join(pieces).split())
+
+
+def _gather(element: Element, parts: list[str], skip: set[Element]) -> None:
+    if element.text:
+        parts.append(element.text)
+    for child in element:
+        tag = child.tag
+        if child in skip or not isinstance(tag, str) or tag in _UNREAD:
+            pass
+        elif tag in BLOCK_TAGS:
+            parts.append(" ")
+            _gather(child, parts, skip)
+            parts.append(" ")
+        elif len(child):
+            _gather(child, parts, skip)
+        elif child.text:
+            parts.append(child.text)
+        if child.tail:
+            parts.append(child.tail)
+
+
+_UNREAD = frozenset({"script", "style", "template"})
+_STRUCTURED = BLOCK_TAGS | _UNREAD  # what plain text iteration would get wrong
+
+
+def site_id_of(url: str | None) -> str | None:
+    """The number a virtual site's page URL ends in: '/virtual/2023/poster/71234' -> '71234'."""
+    if not url:
+        return None
+    match = _SITE_ID.search(url.split("?", 1)[0].split("#", 1)[0])
+    return match.group(1) if match else None
+
+
+class HtmlPage:
+    """One parsed HTML document; relative links resolve against ``base_url``."""
+
+    def __init__(self, html: str | bytes, base_url: str | None = None) -> None:
+        self.data, self.root = parse_html(html)
+        self.base_url = base_url
+        self.resolve: Callable[[str], str] = link_resolver(self.root, base_url, self.data)
+        self.memo: dict[str, object] = {}  # what readers of this page worked out once
+
+    def by_class(self, name: str, tag: str = "*", within: Element | None = None) -> list[Element]:
+        """Elements with that class, in document order (within one element, if given)."""
+        if name.encode() not in self.data:
+            return []  # the cheap test first: most pages lack most classes
+        scope = ".//" if within is not None else "//"
+        # A plain contains() lets libxml2 find the few candidates fast; has_class decides.
+        candidates: list[Element] = (within if within is not None else self.root).xpath(
+            f"{scope}{tag}[contains(@class, '{name}')]"
+        )
+        return [element for element in candidates if has_class(element, name)]
+
+    def by_classes(self, names: Iterable[str]) -> dict[str, list[Element]]:
+        """Elements of each of these classes, in one pass over the document."""
+        present = [name for name in names if name.encode() in self.data]
+        found: dict[str, list[Element]] = {name: [] for name in names}
+        if not present:
+            return found
+        tests = " or ".join(f"contains(@class, '{name}')" for name in present)
+        for element in self.root.xpath(f"//*[{tests}]"):
+            for name in present:
+                if has_class(element, name):
+                    found[name].append(element)
+        return found
+
+    def first_by_class(
+        self, name: str, tag: str = "*", within: Element | None = None
+    ) -> Element | None:
+        found = self.by_class(name, tag, within)
+        return found[0] if found else None
+
+    def links(self, elements: Iterable[Element]) -> list[Link]:
+        """The links of the anchors in these elements, each URL once, in document order."""
+        seen: dict[str, Link] = {}
+        for element in elements:
+            anchors: Iterator[Element] = (
+                iter([element]) if element.tag == "a" else element.iter("a")
+            )
+            for anchor in anchors:
+                link = anchor_link(anchor, self.resolve)
+                if link is not None:
+                    seen.setdefault(link.url, link)
+        return list(seen.values())
+
+    def has_text(self, needle: bytes) -> bool:
+        """A cheap test on the raw document before any structure is asked for."""
+        return needle in self.data
+
+    def visible_lines(self, without: Iterable[Element] = ()) -> list[VisibleLine]:
+        """The page's visible lines, leaving out elements already read (the tree changes)."""
+        for element in without:
+            parent = element.getparent()
+            if parent is not None:
+                remove_keeping_tail(element)
+        return visible_lines(self.root, self.data, self.resolve)
