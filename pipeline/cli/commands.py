@@ -631,6 +631,84 @@ def settings(as_json: AsJson = False) -> int:
     return 0
 
 
+# --------------------------------------------------------------------------- arXiv title index
+
+ARXIV_INDEX_LOCK = "arxiv-index.lock"  # in the state folder: one harvest at a time
+
+
+def arxiv_index_update(
+    sets: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            metavar="SET",
+            help="An OAI-PMH set to harvest; repeatable (default: PIPELINE_ARXIV_INDEX_SETS).",
+        ),
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            metavar="YYYY-MM-DD",
+            help="Harvest from this day (default: each set's last harvested day).",
+        ),
+    ] = None,
+    as_json: AsJson = False,
+) -> int:
+    """Harvest what arXiv added or changed since the last update into the title index.
+
+    OAI-PMH into SQLite FTS5, each set from the last day it stored.
+    PIPELINE_ARXIV_TITLE_INDEX=true makes a refresh match titles there.
+    Example: paper-pipeline arxiv-index update --set cs
+    """
+    from datetime import date
+
+    from pipeline.core.locks import exclusive
+    from pipeline.enrich.arxiv.harvest import HarvestError, update_index
+
+    settings = get_settings()
+    if settings.offline:
+        raise PipelineError("arxiv-index update: PIPELINE_OFFLINE is set")
+    if since is not None:
+        try:
+            date.fromisoformat(since)
+        except ValueError:
+            raise PipelineError(f"--from {since!r}: not a day (YYYY-MM-DD)") from None
+    with exclusive(
+        settings.state_dir / ARXIV_INDEX_LOCK,
+        "the arXiv title index",
+        "being updated",
+        wait=settings.lock_wait_seconds,
+        notify=note,
+    ):
+        try:
+            summary = update_index(settings, sets=sets, since=since)
+        except HarvestError as exc:
+            raise PipelineError(f"arxiv-index update: {exc}") from None
+    if as_json:
+        print_json(summary)
+        return 0
+    for set_spec, count in summary.records.items():
+        out.print(f"{set_spec}: {count} records stored", markup=False, highlight=False)
+    out.print(
+        f"{summary.size} papers in the index ({summary.deleted} deleted, "
+        f"{summary.requests} requests)",
+        markup=False,
+        highlight=False,
+    )
+    return 0
+
+
+arxiv_index = typer.Typer(
+    name="arxiv-index",
+    help="The local arXiv title index: title matching without search requests.\n\n"
+    "Example: paper-pipeline arxiv-index update",
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+arxiv_index.command("update")(arxiv_index_update)
+
+
 def register(app: typer.Typer) -> None:
     """Every command on the app, in the order --help lists them."""
     for command, name in (
@@ -649,3 +727,4 @@ def register(app: typer.Typer) -> None:
         (settings, "settings"),
     ):
         app.command(name)(command)
+    app.add_typer(arxiv_index, name="arxiv-index")

@@ -8,7 +8,8 @@ passes, each recording its evidence:
    different forum ids never keep two mentions apart);
 3. the same normalised title (case, hyphen, punctuation, LaTeX insensitive);
 4. similar titles (``title_similarity`` >= 0.93, the threshold arXiv matching uses too)
-   *and* a shared author surname.
+   *and* a shared author surname; only titles that share a rare word stem are compared
+   (:mod:`pipeline.link.blocking`), so the pass costs near n log n, not n².
 
 Two mentions with different arXiv ids are never merged, nor titles that differ in a number
 ('Part 1' / 'Part 2'). Similar titles left apart are reported as near misses.
@@ -21,8 +22,6 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from rapidfuzz import fuzz, process
-
 from pipeline.core.ids import title_key_id
 from pipeline.core.text import (
     TITLE_MATCH_THRESHOLD,
@@ -30,6 +29,7 @@ from pipeline.core.text import (
     shared_surnames,
     title_similarity,
 )
+from pipeline.link.blocking import PairFinder, blocked_pairs
 from pipeline.link.links import paper_links
 from pipeline.models import (
     ARXIV_SERVICE,
@@ -135,8 +135,48 @@ def _numbers_differ(title_a: str, title_b: str) -> bool:
     return words_a != words_b
 
 
-def link_papers(mentions: Sequence[Mention]) -> LinkResult:
-    """Group mentions into papers; deterministic for the same mentions in any order."""
+def _link_similar_titles(
+    ordered: Sequence[Mention],
+    groups: _Groups,
+    distinct: list[tuple[str, int]],
+    near: dict[tuple[int, int], tuple[float, str]],
+    pairs: PairFinder,
+) -> None:
+    """The fuzzy pass: similar titles with a shared surname merge, the others are near misses.
+
+    ``pairs`` finds the candidate pairs (rapidfuzz's C++ ratio over blocked candidates);
+    ``title_similarity`` decides. Pairs come in (row, other) order, as an all-pairs walk
+    visits them, so blocking changes which pairs are compared, never the outcome.
+    """
+    keys = [title for title, _ in distinct]
+    for row, other, _ in pairs(keys, NEAR_MISS_SCORE * 100 - 5):
+        (title_a, a), (title_b, b) = distinct[row], distinct[other]
+        score = title_similarity(title_a, title_b)
+        if score < NEAR_MISS_SCORE:
+            continue
+        shared = shared_surnames(ordered[a].authors, ordered[b].authors)
+        matches = score >= TITLE_MATCH_THRESHOLD
+        if matches and shared and not _numbers_differ(title_a, title_b):
+            if groups.union(a, b, MatchRule.fuzzy_title, score, shared):
+                continue
+            if groups.find(a) == groups.find(b):
+                continue
+            reason = "similar titles, different arXiv ids"
+        elif matches and not shared:
+            reason = "similar titles, no shared author surname"
+        elif matches:
+            reason = "titles differ in a number"
+        else:
+            reason = "similar titles below the merge threshold"
+        near[(a, b)] = (score, reason)
+
+
+def link_papers(mentions: Sequence[Mention], pairs: PairFinder = blocked_pairs) -> LinkResult:
+    """Group mentions into papers; deterministic for the same mentions in any order.
+
+    ``pairs``: how similar titles are found (:mod:`pipeline.link.blocking`; ``all_pairs`` is
+    the exhaustive reference the tests compare against).
+    """
     ordered = sorted(mentions, key=lambda m: m.key)
     groups = _Groups(ordered)
     titles = [normalise_title(m.title) for m in ordered]
@@ -171,37 +211,7 @@ def link_papers(mentions: Sequence[Mention]) -> LinkResult:
         else:
             by_title[title] = index
 
-    distinct = list(by_title.items())
-    keys = [title for title, _ in distinct]
-    for row, (title_a, a) in enumerate(distinct):
-        # rapidfuzz's C++ ratio finds the candidates; title_similarity decides.
-        candidates = process.extract(
-            title_a,
-            keys[row + 1 :],
-            scorer=fuzz.ratio,
-            score_cutoff=NEAR_MISS_SCORE * 100 - 5,
-            limit=None,
-        )
-        for _, _, offset in sorted(candidates, key=lambda hit: hit[2]):
-            title_b, b = distinct[row + 1 + offset]
-            score = title_similarity(title_a, title_b)
-            if score < NEAR_MISS_SCORE:
-                continue
-            shared = shared_surnames(ordered[a].authors, ordered[b].authors)
-            matches = score >= TITLE_MATCH_THRESHOLD
-            if matches and shared and not _numbers_differ(title_a, title_b):
-                if groups.union(a, b, MatchRule.fuzzy_title, score, shared):
-                    continue
-                if groups.find(a) == groups.find(b):
-                    continue
-                reason = "similar titles, different arXiv ids"
-            elif matches and not shared:
-                reason = "similar titles, no shared author surname"
-            elif matches:
-                reason = "titles differ in a number"
-            else:
-                reason = "similar titles below the merge threshold"
-            near[(a, b)] = (score, reason)
+    _link_similar_titles(ordered, groups, list(by_title.items()), near, pairs)
 
     members: dict[int, list[int]] = defaultdict(list)
     for index in range(len(ordered)):

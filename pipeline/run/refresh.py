@@ -9,12 +9,13 @@ Written once: :func:`refresh` runs it in-process by default, and the Prefect flo
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from pipeline.core.progress import progress
 from pipeline.core.settings import Settings
 from pipeline.enrich import EnrichmentReport
 from pipeline.kinds import SourceBundle
+from pipeline.link.blocking import RememberedPairs
 from pipeline.models import EnrichmentStatus, Source
 from pipeline.run import steps
 from pipeline.run.runner import IN_PROCESS, Runner
@@ -86,11 +87,13 @@ def summarise(
 
 def read_sources(
     sources: Sequence[Source], settings: Settings, runner: Runner
-) -> tuple[list[SourceBundle], list[str]]:
+) -> tuple[list[SourceBundle], list[bool], list[str]]:
     """Every source snapshotted, then read back or parsed; the sources they name (a
     conference's workshops and feed) are read the same way, one request after the other.
-    Returns the bundles and why any source was skipped."""
+    Returns the bundles, whether each was read back from its LATEST (not parsed), and why
+    any source was skipped."""
     bundles: list[SourceBundle] = []
+    reused: list[bool] = []
     skipped: list[str] = []
     known = steps.KnownSources(sources)
     pending: list[Source] = list(sources)
@@ -111,6 +114,8 @@ def read_sources(
         parsed = iter(runner.map(steps.parse_snapshot, to_parse))
         read = [bundle if bundle is not None else next(parsed) for bundle in stored]
         bundles += read
+        reused += [bundle is not None for bundle in stored]
+        del stored  # the bundles list holds them; nothing else may keep a second copy alive
         pending, refused = known.new_parts(read)
         skipped += refused
         if pending:
@@ -120,7 +125,7 @@ def read_sources(
             f"{len(pending)} part(s) nested deeper than {steps.MAX_PART_DEPTH} not read: "
             + ", ".join(part.id for part in pending[:5])
         )
-    return bundles, skipped
+    return bundles, reused, skipped
 
 
 def refresh(
@@ -151,27 +156,97 @@ def _refresh(
     runner: Runner,
 ) -> RunSummary:
     progress("fetch", done=0, total=len(sources))
-    read, skipped = read_sources(sources, settings, runner)
+    read, reused, skipped = read_sources(sources, settings, runner)
+    # What a killed run left is finished before anything is taken as unchanged: a source
+    # whose LATEST the repair moved is not reused as read.
+    repaired, moved = steps.recover_datasets(
+        [*(bundle.source.id for bundle in read), steps.PAPERS_DATASET], settings
+    )
+    for note in repaired:
+        runner.note(note)
     # A source that lost most of its records keeps its last good version (and its papers).
     guarded = [steps.guard_drop(bundle, settings, accept_drop) for bundle in read]
     bundles = [bundle for bundle, _ in guarded]
     refused = [note for _, note in guarded if note is not None]
+    reused = [
+        was_reused and note is None and bundle.source.id not in moved
+        for was_reused, (bundle, note) in zip(reused, guarded, strict=True)
+    ]
+    del read, guarded
 
-    first_link = runner.call(steps.link_bundles, bundles)
-    report = runner.call(steps.enrich, first_link, settings, refresh_arxiv)
+    # Nothing changed, and arXiv gives every paper what it has: every LATEST stands, and
+    # the run reads the papers table only (no link, no write).
+    standing = (
+        runner.call(steps.standing_versions, bundles, settings, refresh_arxiv)
+        if all(reused)
+        else None
+    )
+    if standing is not None and standing.results is not None:
+        for note in run_notes(bundles, standing.report, skipped, refused):
+            runner.note(note)
+        return _finish(
+            standing.results, bundles, standing.report, skipped, refused, repaired, settings,
+            sources, runner,
+        )  # fmt: skip
+
+    # Nothing changed but enrichment: the papers dataset is their link already. Otherwise
+    # link, finding similar titles once for both links of the run (enrichment changes no
+    # title).
+    pairs = RememberedPairs()
+    link_stored = runner.call(steps.stored_link, bundles, settings) if all(reused) else None
+    # The last version's paper ids, carried by every link made here (the stored link has
+    # them already).
+    previous = [] if link_stored is not None else steps.previous_papers(settings)
+    first_link = link_stored or runner.call(steps.link_bundles, bundles, pairs, previous)
+    # The stored link asks arXiv what the papers table did: its answers are already here.
+    known = standing.report if standing is not None and link_stored is not None else None
+    report = known or runner.call(steps.enrich, first_link, settings, refresh_arxiv)
     for note in run_notes(bundles, report, skipped, refused):
         runner.note(note)
     enriched = [steps.apply_enrichment(bundle, first_link, report) for bundle in bundles]
-    # arXiv may show two titles are one paper; each paper keeps the id it had.
-    link = runner.call(steps.link_bundles, enriched, steps.previous_papers(settings))
+    unchanged = [
+        was_reused and steps.same_tables(before, after)
+        for was_reused, before, after in zip(reused, bundles, enriched, strict=True)
+    ]
+    del bundles
+    # arXiv may show two titles are one paper: link again unless enrichment changed nothing;
+    # each paper keeps the id it had.
+    link = (
+        first_link
+        if all(unchanged)
+        else runner.call(
+            steps.link_bundles, enriched, pairs, previous or steps.previous_papers(settings)
+        )
+    )
+    same_papers = link_stored is not None and link is link_stored
+    del first_link, link_stored  # the papers before enrichment: not needed again
 
-    versions = [steps.source_version(bundle, settings.raw_dir) for bundle in enriched]
-    versions.append(steps.papers_version(enriched, link, settings.raw_dir))
-    results = [runner.call(steps.write, version, settings) for version in versions]
+    # One version at a time, each written as soon as it is made.
+    results = [
+        runner.call(steps.write_source, bundle, settings, same)
+        for bundle, same in zip(enriched, unchanged, strict=True)
+    ]
+    results.append(runner.call(steps.write_papers, enriched, link, settings, same_papers))
+    return _finish(results, enriched, report, skipped, refused, repaired, settings, sources, runner)
+
+
+def _finish(
+    results: Sequence[WriteResult],
+    bundles: Sequence[SourceBundle],
+    report: EnrichmentReport,
+    skipped: Sequence[str],
+    refused: Sequence[str],
+    repaired: Sequence[str],
+    settings: Settings,
+    sources: Sequence[Source],
+    runner: Runner,
+) -> RunSummary:
+    """The run's last lines (the writes' repairs, one line per dataset), its report, and
+    its summary: the same whether the datasets were written or every LATEST stood."""
     for note in steps.write_notes(results):
         runner.note(note)
     for result in results:
         runner.info(steps.describe(result))
-    summary = summarise(results, enriched, report, skipped, refused)
+    summary = summarise(results, bundles, report, skipped, refused)
     runner.publish("refresh-report", steps.report_markdown(settings, sources))
-    return summary
+    return replace(summary, notes=[*repaired, *summary.notes]) if repaired else summary

@@ -167,13 +167,13 @@ def test_parse_with_an_unknown_kind_is_a_one_line_error_naming_the_kinds(tmp_pat
 
 COMMANDS = [
     "refresh", "serve", "ingest-readme", "replay", "parse", "datasets", "versions", "diff",
-    "export", "validate", "report", "sources", "settings",
+    "export", "validate", "report", "sources", "settings", "arxiv-index", "arxiv-index update",
 ]  # fmt: skip
 
 
 @pytest.mark.parametrize("command", COMMANDS)
 def test_every_command_has_help_with_an_example(command: str) -> None:
-    result = run_cli(command, "--help")
+    result = run_cli(*command.split(), "--help")
     assert result.returncode == 0, result.stderr
     assert "Example:" in result.stdout and "Usage:" in result.stdout
 
