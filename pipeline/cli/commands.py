@@ -46,26 +46,36 @@ def _start_prefect(settings: Settings, *, verbose: bool) -> None:
     configure_prefect(settings, verbose=verbose)
 
 
-def _changes(result: Any, settings: Settings) -> tuple[int, int, int]:
-    """(added, removed, changed) records of a version just written, from its changes.json."""
+def _changes(result: Any, settings: Settings) -> tuple[int, int, int, int]:
+    """(added, removed, changed, renamed) records of a version just written, from its
+    changes.json."""
     if result.status != "written":
-        return (0, 0, 0)
+        return (0, 0, 0, 0)
     from pipeline.store.compaction import read_version_file
 
     try:
         change_sets = json.loads(read_version_file(result.path / "changes.json"))
     except (PipelineError, OSError, ValueError):
-        return (0, 0, 0)
+        return (0, 0, 0, 0)
     records = next((c for c in change_sets if c.get("table") == "records"), None)
     if records is None:
-        return (0, 0, 0)
-    return (len(records["added"]), len(records["removed"]), len(records["changed"]))
+        return (0, 0, 0, 0)
+    added, removed, changed, renamed = (
+        len(records.get(key) or ()) for key in ("added", "removed", "changed", "renamed")
+    )
+    return (added, removed, changed, renamed)
+
+
+SUMMARY_COLUMNS = [
+    "dataset", "status", "version", "records", "new", "removed", "changed", "renamed",
+    "warnings",
+]  # fmt: skip
 
 
 def _summary_table(results: list[Any], warnings: dict[str, int], settings: Settings) -> None:
     rows = []
     for result in results:
-        added, removed, changed = _changes(result, settings)
+        added, removed, changed, renamed = _changes(result, settings)
         counts = ", ".join(f"{n} {name}" for name, n in result.record_counts.items())
         rows.append(
             (
@@ -76,12 +86,13 @@ def _summary_table(results: list[Any], warnings: dict[str, int], settings: Setti
                 added,
                 removed,
                 changed,
+                renamed,
                 warnings.get(result.dataset, ""),
             )
         )
     print_table(
         None,
-        ["dataset", "status", "version", "records", "new", "removed", "changed", "warnings"],
+        SUMMARY_COLUMNS,
         rows,
     )
 

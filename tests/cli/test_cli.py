@@ -178,6 +178,13 @@ def test_every_command_has_help_with_an_example(command: str) -> None:
     assert "Example:" in result.stdout and "Usage:" in result.stdout
 
 
+@pytest.mark.parametrize("command", ["", "arxiv-index"])
+def test_no_arguments_print_the_help_and_no_error_line(command: str) -> None:
+    result = run_cli(*command.split())
+    assert result.returncode == 2 and "Usage:" in result.stdout + result.stderr
+    assert "error" not in result.stderr.lower()
+
+
 def test_a_usage_error_is_one_line_with_exit_code_2() -> None:
     assert_one_line_error(run_cli("refresh", "--no-such-option"))
     assert_one_line_error(run_cli("no-such-command"))
