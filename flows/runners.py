@@ -87,5 +87,5 @@ class PrefectRunner:
     def note(self, message: str) -> None:
         get_run_logger().warning(message)
 
-    def publish(self, key: str, markdown: str) -> None:
-        create_markdown_artifact(key=key, markdown=markdown, description="paper-pipeline report")
+    def publish(self, key: str, render: Callable[[], str]) -> None:
+        create_markdown_artifact(key=key, markdown=render(), description="paper-pipeline report")

@@ -248,5 +248,5 @@ def _finish(
     for result in results:
         runner.info(steps.describe(result))
     summary = summarise(results, bundles, report, skipped, refused)
-    runner.publish("refresh-report", steps.report_markdown(settings, sources))
+    runner.publish("refresh-report", lambda: steps.report_markdown(settings, sources))
     return replace(summary, notes=[*repaired, *summary.notes]) if repaired else summary

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -36,6 +35,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+import orjson
 from pydantic import BaseModel, TypeAdapter
 
 from pipeline import __version__
@@ -164,7 +164,7 @@ def read_table(
         raise PipelineError(
             f"{dataset}/{version}/{path.name}: damaged (its checksum differs from the manifest's)"
         )
-    records: list[dict[str, Any]] = json.loads(data)
+    records: list[dict[str, Any]] = orjson.loads(data)  # C speed: a refresh reads every table
     return upgrade_rows(records, _written_schema(processed_dir, dataset, version))
 
 
@@ -393,7 +393,7 @@ def _new_table(table: Table, files: dict[str, bytes], *, compared: bool) -> list
     record is added, and an addition shows only the id and title: no need to parse the
     whole table back (at 43,520 papers, hundreds of MB)."""
     if compared:
-        records: list[Any] = json.loads(files[f"{table.name}.json"])
+        records: list[Any] = orjson.loads(files[f"{table.name}.json"])
         return records
     return [
         {"id": record.id, "title": getattr(record, "title", None)}  # type: ignore[attr-defined]
