@@ -23,7 +23,7 @@ from pydantic import (
 
 from pipeline.core.ids import name_problem
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # see CHANGES.md for what each version changed
 
 
 class Record(BaseModel):
@@ -120,22 +120,41 @@ class SnapshotMeta(Record):
 # --------------------------------------------------------------------------- shared parts
 
 
+def _text(description: str) -> Any:
+    """A required field with its description (for schema.json and the README's tables)."""
+    return Field(description=description)
+
+
+def _optional(description: str) -> Any:
+    return Field(default=None, description=description)
+
+
+def _many(description: str) -> Any:
+    return Field(default_factory=list, description=description)
+
+
 class Link(Record):
-    label: str
-    url: str
+    """A link as the source writes it."""
+
+    label: str = _text("the link's text as written, e.g. 'paper', 'code', 'arXiv'")
+    url: str = _text("the absolute URL")
 
 
 class Provenance(Record):
-    source_id: str
-    line: int | None = Field(default=None, description="1-based line in the snapshot")
+    """Where a record was read."""
+
+    source_id: str = _text("the source (sources.toml id) it was read from")
+    line: int | None = _optional("1-based line in the snapshot")
 
 
 class ParseWarning(Record):
-    line: int | None = Field(default=None, description="1-based line in the snapshot")
-    message: str
+    """Something a parser could not read, or a bound it applied."""
+
+    line: int | None = _optional("1-based line in the snapshot; none for the whole document")
+    message: str = _text("what was not understood, or what was cut, in one line")
 
 
-# --------------------------------------------------------------------------- arXiv enrichment
+# --------------------------------------------------------------------------- enrichment
 
 
 class EnrichmentStatus(StrEnum):
@@ -149,40 +168,62 @@ class EnrichmentStatus(StrEnum):
 
 
 class ArxivMetadata(Record):
-    arxiv_id: str = Field(description="base id, without version")
-    version: int | None = None
-    title: str
-    authors: list[str] = Field(default_factory=list)
-    abstract: str | None = None
-    published: datetime | None = None
-    updated: datetime | None = None
-    categories: list[str] = Field(default_factory=list)
-    primary_category: str | None = None
-    doi: str | None = None
-    journal_ref: str | None = None
-    comment: str | None = None
-    abs_url: str | None = None
-    pdf_url: str | None = None
+    """What arXiv says of a paper."""
+
+    arxiv_id: str = _text("base id, without version, e.g. '2012.03107'")
+    version: int | None = _optional("the latest version arXiv returned, e.g. 2 for v2")
+    title: str = _text("the title on arXiv")
+    authors: list[str] = _many("the authors on arXiv, in order")
+    abstract: str | None = _optional("the abstract on arXiv")
+    published: datetime | None = _optional("when version 1 appeared (UTC)")
+    updated: datetime | None = _optional("when the latest version appeared (UTC)")
+    categories: list[str] = _many("arXiv categories, e.g. 'cs.LG'")
+    primary_category: str | None = _optional("the primary arXiv category")
+    doi: str | None = _optional("the DOI the authors gave arXiv")
+    journal_ref: str | None = _optional("the journal reference the authors gave arXiv")
+    comment: str | None = _optional("the authors' comment on arXiv, e.g. 'ICLR 2021'")
+    abs_url: str | None = _optional("the arXiv abstract page")
+    pdf_url: str | None = _optional("the arXiv PDF")
 
 
 class TitleCandidate(Record):
-    metadata: ArxivMetadata
-    score: float = Field(description="similarity of normalised titles, 0..1")
-    shared_surnames: list[str] = Field(default_factory=list)
+    """An arXiv paper a title search found, with how close it came."""
+
+    metadata: ArxivMetadata = _text("the candidate as arXiv gives it")
+    score: float = _text("similarity of normalised titles, 0..1")
+    shared_surnames: list[str] = _many("author surnames both author lists share")
 
 
 class TitleMismatch(Record):
-    ours: str
-    arxiv: str
+    """A paper found by id whose arXiv title differs from ours."""
+
+    ours: str = _text("the title as our sources write it")
+    arxiv: str = _text("the title on arXiv")
 
 
 class Enrichment(Record):
-    status: EnrichmentStatus
-    reason: str
-    method: Literal["id", "title"] | None = None
-    metadata: ArxivMetadata | None = None
-    candidates: list[TitleCandidate] = Field(default_factory=list)
-    title_mismatch: TitleMismatch | None = None
+    """What one enrichment service made of a paper (arXiv today)."""
+
+    status: EnrichmentStatus = _text(
+        "enriched, not_found, invalid_id, no_match, ambiguous, error or pending"
+    )
+    reason: str = _text("why this status, in one line")
+    method: Literal["id", "title"] | None = _optional("found by its id or by a title search")
+    metadata: ArxivMetadata | None = _optional("the service's record, when enriched")
+    candidates: list[TitleCandidate] = _many("the close candidates of an ambiguous search")
+    title_mismatch: TitleMismatch | None = _optional("set when found by id under another title")
+
+
+# Enrichment results by service name ('arxiv'): a second service adds a key, not a field.
+Enrichments = dict[str, Enrichment]
+ARXIV_SERVICE = "arxiv"  # the key of arXiv's results (the arXiv enricher's name)
+
+
+def _enrichments() -> Any:
+    return Field(
+        default_factory=dict,
+        description="enrichment results by service ('arxiv'): status, reason, metadata",
+    )
 
 
 # --------------------------------------------------------------------------- README cards
@@ -191,35 +232,34 @@ class Enrichment(Record):
 class CardProvenance(Provenance):
     """Where a README card was read: its source, line, and file when not the README itself."""
 
-    file: str | None = Field(
-        default=None,
-        description="the file of the README's repository the card was read from when not the "
-        "README: a list file it links to, e.g. 'FULL_LIST.md' (the line is that file's)",
+    file: str | None = _optional(
+        "the file of the README's repository the card was read from when not the README: a "
+        "list file it links to, e.g. 'FULL_LIST.md' (the line is that file's)"
     )
 
 
 class PaperCard(Record):
     """One paper entry of an awesome-list README."""
 
-    id: str
-    title: str
-    authors: list[str] = Field(default_factory=list)
+    id: str = _text(
+        "id within its source: 'card-' and a hash of its normalised title; '-2' for a repeat"
+    )
+    title: str = _text("the title, without markup, numbering, venue tags or trailing dots")
+    authors: list[str] = _many("the authors as written, in order")
     authors_et_al: bool = Field(
         default=False, description="the author list ends in 'et al.': more authors than listed"
     )
-    venue: str | None = None
-    year: int | None = Field(
-        default=None, description="from the entry, its section heading, or else its venue"
-    )
-    topic: str | None = Field(default=None, description="the '## Topic' heading")
-    section: str | None = Field(default=None, description="the innermost heading, as written")
-    keywords: list[str] = Field(default_factory=list)
-    digest: str | None = None
-    links: list[Link] = Field(default_factory=list)
-    arxiv_id: str | None = Field(default=None, description="base id, without version")
-    arxiv_version: int | None = None
-    provenance: CardProvenance
-    enrichment: Enrichment | None = None
+    venue: str | None = _optional("the venue as written, e.g. 'ICLR 2021', 'NeurIPS'")
+    year: int | None = _optional("from the entry, its section heading, or else its venue")
+    topic: str | None = _optional("the '## Topic' heading")
+    section: str | None = _optional("the innermost heading, as written")
+    keywords: list[str] = _many("the entry's keyword tags, e.g. 'grokking'")
+    digest: str | None = _optional("the entry's one-line summary, when it has one")
+    links: list[Link] = _many("every link of the entry: paper, pdf, code, project...")
+    arxiv_id: str | None = _optional("base id, without version, from a link or 'arXiv:' text")
+    arxiv_version: int | None = _optional("the version the entry links to, e.g. 2 for v2")
+    provenance: CardProvenance = _text("where the card was read")
+    enrichments: Enrichments = _enrichments()
 
     @field_validator("provenance", mode="before")
     @classmethod
@@ -260,114 +300,109 @@ PAPER_ITEM_TYPES = frozenset({ItemType.poster, ItemType.spotlight, ItemType.oral
 
 
 class Organizer(Record):
-    name: str
-    affiliation: str | None = None
-    bio: str | None = Field(default=None, description="the page's 'Author Information' text")
-    role: str | None = Field(default=None, description="as the page names it: 'Moderator'")
+    """An organiser or moderator of an event."""
+
+    name: str = _text("the name as the page shows it")
+    affiliation: str | None = _optional("the institution as the page shows it")
+    bio: str | None = _optional("the page's 'Author Information' text")
+    role: str | None = _optional("as the page names it: 'Moderator'")
 
 
 class Author(Record):
     """An author as the JSON feed gives them: the name, and the institution when shown."""
 
-    name: str
-    institution: str | None = Field(default=None, description="HTML entities decoded")
-    url: str | None = Field(default=None, description="the author's profile on the site")
+    name: str = _text("the name as the feed gives it")
+    institution: str | None = _optional("HTML entities decoded")
+    url: str | None = _optional("the author's profile on the site")
 
 
 class Event(Record):
     """A workshop or session page, a listing of events, or a conference's feed."""
 
-    id: str
-    title: str | None = None
-    venue: str | None = None
-    year: int | None = None
-    date: Date | None = None
-    timezone: str | None = None
-    kind: EventKind
-    url: str | None = None
-    description: str | None = None
-    organizers: list[Organizer] = Field(default_factory=list)
-    links: list[Link] = Field(default_factory=list)
-    site_id: str | None = Field(
-        default=None, description="the virtual site's id of the event (its page URL's number)"
-    )
-    room: str | None = Field(default=None, description="where, as the page shows it")
-    time: str | None = Field(default=None, description="when, as the page's header shows it")
+    id: str = _text("the event's id: its source's id")
+    title: str | None = _optional("the event's title")
+    venue: str | None = _optional("e.g. 'ICML 2023'")
+    year: int | None = _optional("the conference year")
+    date: Date | None = _optional("the event's day (its first, for a listing)")
+    timezone: str | None = _optional("IANA name the page's times are in")
+    kind: EventKind = _text("workshop, session, listing, presentation or feed")
+    url: str | None = _optional("the event's page")
+    description: str | None = _optional("the page's abstract or call for papers")
+    organizers: list[Organizer] = _many("organisers and moderators, in page order")
+    links: list[Link] = _many("the page's own links: workshop site, call for papers...")
+    site_id: str | None = _optional("the virtual site's id of the event (its page URL's number)")
+    room: str | None = _optional("where, as the page shows it")
+    time: str | None = _optional("when, as the page's header shows it")
     sign_in_required: bool = Field(
         default=False,
         description="the page shows signed-out visitors a sign-in notice instead of its content",
     )
-    provenance: Provenance
+    provenance: Provenance = _text("where the event was read")
 
 
 class ScheduleItem(Record):
     """One slot of an event: a talk, a poster, a break..."""
 
-    id: str
-    event_id: str
-    title: str
-    type: ItemType
-    type_label: str | None = Field(default=None, description="the type as the page shows it")
-    authors: list[str] = Field(default_factory=list)
-    speakers: list[str] = Field(default_factory=list)
-    day: str | None = Field(default=None, description="as shown, e.g. 'Sat'")
-    start: str | None = Field(default=None, description="as shown, e.g. '9:00 a.m.'")
-    end: str | None = None
-    start_at: datetime | None = Field(default=None, description="ISO 8601, when date+tz known")
-    end_at: datetime | None = None
-    abstract: str | None = None
-    poster_spots: list[str] = Field(default_factory=list)
-    links: list[Link] = Field(default_factory=list)
-    site_id: str | None = Field(
-        default=None, description="the virtual site's id of the item (its page URL's number)"
+    id: str = _text("id within its source: a hash of source, title and type; '-2' for a repeat")
+    event_id: str = _text("the event it belongs to")
+    title: str = _text("the title as shown, without the type label")
+    type: ItemType = _text("invited_talk, spotlight, oral, poster, contributed_talk, ...")
+    type_label: str | None = _optional("the type as the page shows it")
+    authors: list[str] = _many("the paper's authors, in order")
+    speakers: list[str] = _many("who speaks, for talks and panels")
+    day: str | None = _optional("as shown, e.g. 'Sat'")
+    start: str | None = _optional("as shown, e.g. '9:00 a.m.'")
+    end: str | None = _optional("as shown, e.g. '9:30 a.m.'")
+    start_at: datetime | None = _optional("ISO 8601, when date+tz known")
+    end_at: datetime | None = _optional("ISO 8601, when date+tz known")
+    abstract: str | None = _optional("the abstract as the page or feed gives it")
+    poster_spots: list[str] = _many("the poster sessions it is shown in")
+    links: list[Link] = _many("the item's links: paper, OpenReview, slides, video...")
+    site_id: str | None = _optional("the virtual site's id of the item (its page URL's number)")
+    url: str | None = _optional("the item's own page on the site")
+    session: str | None = _optional(
+        "the session it belongs to: the slot a '→' paper is listed under, the feed's"
     )
-    url: str | None = Field(default=None, description="the item's own page on the site")
-    session: str | None = Field(
-        default=None,
-        description="the session it belongs to: the slot a '→' paper is listed under, the feed's",
-    )
-    room: str | None = None
-    poster_position: str | None = Field(default=None, description="the poster board: '#2504'")
-    decision: str | None = Field(default=None, description="as the feed gives it: 'Accept (oral)'")
-    topic: str | None = Field(default=None, description="the feed's topic")
-    keywords: list[str] = Field(default_factory=list)
-    author_details: list[Author] = Field(
-        default_factory=list, description="the authors with their institutions (the JSON feed)"
-    )
-    provenance: Provenance
+    room: str | None = _optional("where, as shown")
+    poster_position: str | None = _optional("the poster board: '#2504'")
+    decision: str | None = _optional("as the feed gives it: 'Accept (oral)'")
+    topic: str | None = _optional("the feed's topic")
+    keywords: list[str] = _many("the feed's keywords")
+    author_details: list[Author] = _many("the authors with their institutions (the JSON feed)")
+    provenance: Provenance = _text("where the item was read")
 
 
 class Presentation(Record):
     """One way a paper was presented at an event (a spotlight, a poster...)."""
 
-    item_id: str
-    type: ItemType
-    start_at: datetime | None = None
-    start: str | None = None
-    poster_spots: list[str] = Field(default_factory=list)
-    session: str | None = None
-    room: str | None = None
-    poster_position: str | None = None
-    url: str | None = Field(default=None, description="the presentation's own page")
+    item_id: str = _text("the schedule item that presents it")
+    type: ItemType = _text("how: spotlight, oral, poster...")
+    start_at: datetime | None = _optional("when, ISO 8601")
+    start: str | None = _optional("when, as shown")
+    poster_spots: list[str] = _many("the poster sessions it is shown in")
+    session: str | None = _optional("the session it belongs to")
+    room: str | None = _optional("where, as shown")
+    poster_position: str | None = _optional("the poster board: '#2504'")
+    url: str | None = _optional("the presentation's own page")
 
 
 class EventPaper(Record):
     """A paper presented at an event: the same paper shown twice is one record."""
 
-    id: str
-    event_id: str
-    title: str
-    authors: list[str] = Field(default_factory=list)
-    abstract: str | None = None
-    presentations: list[Presentation]
-    links: list[Link] = Field(default_factory=list)
-    arxiv_id: str | None = Field(default=None, description="from an arXiv link, base id")
-    openreview_id: str | None = Field(default=None, description="from an OpenReview forum link")
-    decision: str | None = None
-    topic: str | None = None
-    keywords: list[str] = Field(default_factory=list)
-    author_details: list[Author] = Field(default_factory=list)
-    enrichment: Enrichment | None = None
+    id: str = _text("id within its source: a hash of its normalised title")
+    event_id: str = _text("the event it was presented at")
+    title: str = _text("the title as shown")
+    authors: list[str] = _many("the authors, in order")
+    abstract: str | None = _optional("the abstract as the page or feed gives it")
+    presentations: list[Presentation] = _text("every way it was presented, in schedule order")
+    links: list[Link] = _many("its links, from every presentation")
+    arxiv_id: str | None = _optional("from an arXiv link, base id")
+    openreview_id: str | None = _optional("from an OpenReview forum link")
+    decision: str | None = _optional("as the feed gives it: 'Accept (oral)'")
+    topic: str | None = _optional("the feed's topic")
+    keywords: list[str] = _many("the feed's keywords")
+    author_details: list[Author] = _many("the authors with their institutions (the JSON feed)")
+    enrichments: Enrichments = _enrichments()
 
 
 # --------------------------------------------------------------------------- parsed documents
@@ -396,12 +431,13 @@ class EventDocument(Record):
 
 
 class InputFile(Record):
-    source_id: str
-    path: str
-    sha256: str
-    commit: str | None = Field(
-        default=None,
-        description="the commit it was read at (a GitHub source); provenance, not identity",
+    """A file a version was made from."""
+
+    source_id: str = _text("the source it belongs to")
+    path: str = _text("relative to the raw folder; 'sources.toml#<id>' for a definition")
+    sha256: str = _text("hex digest of its bytes")
+    commit: str | None = _optional(
+        "the commit it was read at (a GitHub source); provenance, not identity"
     )
 
     @model_serializer(mode="wrap")
@@ -414,50 +450,65 @@ class InputFile(Record):
 
 
 class OutputFile(Record):
-    name: str
-    sha256: str
-    bytes: int
+    """A file of a version, with its checksum."""
+
+    name: str = _text("file name within the version folder")
+    sha256: str = _text("hex digest of its bytes")
+    bytes: int = _text("its size")
 
 
 class Manifest(Record):
     """manifest.json of one dataset version."""
 
-    dataset: str
-    version: str
-    created_at: datetime
-    pipeline_version: str
-    schema_version: str
-    inputs: list[InputFile]
-    record_counts: dict[str, int]
-    warning_count: int
-    files: list[OutputFile]
+    dataset: str = _text("the dataset's name")
+    version: str = _text("the version's name: its UTC time, 'YYYYMMDDTHHMMSSZ'")
+    created_at: datetime = _text("when it was written (or the commit time, for a replay)")
+    pipeline_version: str = _text("the pipeline that wrote it")
+    schema_version: str = _text("the record schema it follows (see CHANGES.md)")
+    inputs: list[InputFile] = _text("the files it was made from")
+    record_counts: dict[str, int] = _text("records per table")
+    warning_count: int = _text("parse warnings it carries")
+    files: list[OutputFile] = _text("its files, with checksums")
 
 
 # --------------------------------------------------------------------------- what changed
 
 
 class FieldChange(Record):
-    field: str
-    before: Any = None
-    after: Any = None
+    """One field of a record, before and after."""
+
+    field: str = _text("the field's name")
+    before: Any = _optional("its value in the version before")
+    after: Any = _optional("its value in this version")
 
 
 class RecordChange(Record):
-    id: str
-    title: str = ""
-    fields: list[FieldChange] = Field(default_factory=list)
+    """A record added, removed or changed."""
+
+    id: str = _text("the record's id")
+    title: str = Field(default="", description="its title, for people reading the change")
+    fields: list[FieldChange] = _many("the fields that changed (changed records only)")
+
+
+class RecordRename(Record):
+    """A record whose id became an alias of another's: they merged or its id scheme moved."""
+
+    from_id: str = _text("the id in the version before, now in previous_ids")
+    to_id: str = _text("the record that carries it now")
+    title: str = Field(default="", description="the record's title")
 
 
 class ChangeSet(Record):
     """changes.json of a version: against the version before it."""
 
-    dataset: str
-    table: str = "records"
-    from_version: str | None
-    to_version: str
-    added: list[RecordChange] = Field(default_factory=list)
-    removed: list[RecordChange] = Field(default_factory=list)
-    changed: list[RecordChange] = Field(default_factory=list)
+    dataset: str = _text("the dataset's name")
+    table: str = Field(default="records", description="the table compared")
+    from_version: str | None = _text("the version before; none for the first")
+    to_version: str = _text("this version")
+    added: list[RecordChange] = _many("records new in this version")
+    removed: list[RecordChange] = _many("records gone in this version (renames excepted)")
+    changed: list[RecordChange] = _many("records whose fields changed")
+    renamed: list[RecordRename] = _many("ids that became aliases (previous_ids) of a record")
 
 
 # --------------------------------------------------------------------------- linked papers
@@ -484,14 +535,14 @@ def appearance_kind(item_type: ItemType) -> AppearanceKind:
 class Appearance(Record):
     """One place a paper appeared: a README card, a poster, an oral..."""
 
-    source_id: str
-    record_id: str
-    kind: AppearanceKind
-    title: str = Field(description="the title as that source writes it")
-    section: str | None = Field(default=None, description="README section")
-    event: str | None = Field(default=None, description="event title")
-    time: datetime | None = None
-    url: str | None = None
+    source_id: str = _text("the source (dataset) it appeared in")
+    record_id: str = _text("the record there: a card's or a schedule item's id")
+    kind: AppearanceKind = _text("readme_card, poster, spotlight, oral, talk...")
+    title: str = _text("the title as that source writes it")
+    section: str | None = _optional("README section")
+    event: str | None = _optional("event title")
+    time: datetime | None = _optional("when it was presented, ISO 8601")
+    url: str | None = _optional("the page it appeared on")
 
 
 class MatchRule(StrEnum):
@@ -503,37 +554,71 @@ class MatchRule(StrEnum):
 
 
 class MatchEvidence(Record):
-    record_id: str
-    source_id: str
-    rule: MatchRule
-    score: float | None = None
-    matched_record_id: str | None = None
-    shared_surnames: list[str] = Field(default_factory=list)
+    """Why an appearance joined its paper."""
+
+    record_id: str = _text("the appearance's record")
+    source_id: str = _text("the appearance's source")
+    rule: MatchRule = _text("first, arxiv_id, openreview_id, title_key or fuzzy_title")
+    score: float | None = _optional("title similarity, for fuzzy_title")
+    matched_record_id: str | None = _optional("the record it was matched to")
+    shared_surnames: list[str] = _many("author surnames both share, for fuzzy_title")
+
+
+class LinkKind(StrEnum):
+    """What a paper's link leads to."""
+
+    arxiv = "arxiv"  # the arXiv abstract page
+    pdf = "pdf"
+    code = "code"  # a repository: GitHub, GitLab, Bitbucket, Hugging Face...
+    openreview = "openreview"
+    project = "project"  # a project page or blog post
+    video = "video"
+    paper = "paper"  # the paper elsewhere: a publisher, a proceedings page
+    other = "other"
+
+
+class PaperLink(Record):
+    """A link of a paper, with what it leads to."""
+
+    kind: LinkKind = _text("arxiv, pdf, code, openreview, project, video, paper or other")
+    url: str = _text("the absolute URL")
+    label: str | None = _optional("the link's text as the first source that has it writes it")
 
 
 class Paper(Record):
     """One paper across every source, with every place it appeared."""
 
-    id: str
-    title: str
-    authors: list[str] = Field(default_factory=list)
-    abstract: str | None = None
-    arxiv_id: str | None = None
-    openreview_ids: list[str] = Field(
-        default_factory=list, description="every OpenReview forum it appears under"
+    id: str = _text(
+        "stable for life: 'arxiv:<id>' or 'paper-<title hash>' when first seen, kept after"
     )
-    keywords: list[str] = Field(default_factory=list)
-    topics: list[str] = Field(default_factory=list)
-    appearances: list[Appearance]
-    evidence: list[MatchEvidence] = Field(default_factory=list)
-    enrichment: Enrichment | None = None
+    previous_ids: list[str] = _many(
+        "ids it had before: papers merged into it, or an id scheme it moved from"
+    )
+    title: str = _text("arXiv's title when enriched, else the preferred source's")
+    authors: list[str] = _many("arXiv's authors when enriched, else the first source's")
+    year: int | None = _optional(
+        "the earliest year its sources give (a venue's, a section's), else arXiv's v1 year"
+    )
+    venues: list[str] = _many("every venue it appeared at, e.g. 'ICML 2023', 'NeurIPS 2021'")
+    abstract: str | None = _optional("arXiv's abstract when enriched, else a source's")
+    arxiv_id: str | None = _optional("base id, without version")
+    arxiv_version: int | None = _optional("the latest version arXiv returned, else a source's")
+    categories: list[str] = _many("arXiv categories, primary first")
+    doi: str | None = _optional("the DOI the authors gave arXiv")
+    links: list[PaperLink] = _many("every link of every appearance, and arXiv's, once each")
+    openreview_ids: list[str] = _many("every OpenReview forum it appears under")
+    keywords: list[str] = _many("keywords of its appearances")
+    topics: list[str] = _many("README topics and feed topics of its appearances")
+    appearances: list[Appearance] = _text("every place it appeared, by source and record")
+    evidence: list[MatchEvidence] = _many("why each appearance joined it")
+    enrichments: Enrichments = _enrichments()
 
 
 class NearMiss(Record):
     """Two papers with similar titles that were not merged, and why."""
 
-    id: str = Field(description="the two paper ids, joined by '~'")
-    paper_ids: list[str]
-    titles: list[str]
-    score: float
-    reason: str
+    id: str = _text("the two paper ids, joined by '~'")
+    paper_ids: list[str] = _text("the two papers")
+    titles: list[str] = _text("their titles, in the same order")
+    score: float = _text("title similarity, 0..1")
+    reason: str = _text("why they were left apart")

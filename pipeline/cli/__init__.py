@@ -62,7 +62,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except TyperException as exc:  # a usage error: an unknown option, a missing argument
         message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
-        print(f"error: {message} (see --help)", file=sys.stderr)
+        if message.strip():  # without arguments, the help was the answer: no error line
+            print(f"error: {message} (see --help)", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:
         # the reader went away (| head): no traceback, and no second error at exit

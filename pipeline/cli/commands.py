@@ -46,26 +46,36 @@ def _start_prefect(settings: Settings, *, verbose: bool) -> None:
     configure_prefect(settings, verbose=verbose)
 
 
-def _changes(result: Any, settings: Settings) -> tuple[int, int, int]:
-    """(added, removed, changed) records of a version just written, from its changes.json."""
+def _changes(result: Any, settings: Settings) -> tuple[int, int, int, int]:
+    """(added, removed, changed, renamed) records of a version just written, from its
+    changes.json."""
     if result.status != "written":
-        return (0, 0, 0)
+        return (0, 0, 0, 0)
     from pipeline.store.compaction import read_version_file
 
     try:
         change_sets = json.loads(read_version_file(result.path / "changes.json"))
     except (PipelineError, OSError, ValueError):
-        return (0, 0, 0)
+        return (0, 0, 0, 0)
     records = next((c for c in change_sets if c.get("table") == "records"), None)
     if records is None:
-        return (0, 0, 0)
-    return (len(records["added"]), len(records["removed"]), len(records["changed"]))
+        return (0, 0, 0, 0)
+    added, removed, changed, renamed = (
+        len(records.get(key) or ()) for key in ("added", "removed", "changed", "renamed")
+    )
+    return (added, removed, changed, renamed)
+
+
+SUMMARY_COLUMNS = [
+    "dataset", "status", "version", "records", "new", "removed", "changed", "renamed",
+    "warnings",
+]  # fmt: skip
 
 
 def _summary_table(results: list[Any], warnings: dict[str, int], settings: Settings) -> None:
     rows = []
     for result in results:
-        added, removed, changed = _changes(result, settings)
+        added, removed, changed, renamed = _changes(result, settings)
         counts = ", ".join(f"{n} {name}" for name, n in result.record_counts.items())
         rows.append(
             (
@@ -76,12 +86,13 @@ def _summary_table(results: list[Any], warnings: dict[str, int], settings: Setti
                 added,
                 removed,
                 changed,
+                renamed,
                 warnings.get(result.dataset, ""),
             )
         )
     print_table(
         None,
-        ["dataset", "status", "version", "records", "new", "removed", "changed", "warnings"],
+        SUMMARY_COLUMNS,
         rows,
     )
 
@@ -675,6 +686,84 @@ def settings(as_json: AsJson = False) -> int:
     return 0
 
 
+# --------------------------------------------------------------------------- arXiv title index
+
+ARXIV_INDEX_LOCK = "arxiv-index.lock"  # in the state folder: one harvest at a time
+
+
+def arxiv_index_update(
+    sets: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            metavar="SET",
+            help="An OAI-PMH set to harvest; repeatable (default: PIPELINE_ARXIV_INDEX_SETS).",
+        ),
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            metavar="YYYY-MM-DD",
+            help="Harvest from this day (default: each set's last harvested day).",
+        ),
+    ] = None,
+    as_json: AsJson = False,
+) -> int:
+    """Harvest what arXiv added or changed since the last update into the title index.
+
+    OAI-PMH into SQLite FTS5, each set from the last day it stored.
+    PIPELINE_ARXIV_TITLE_INDEX=true makes a refresh match titles there.
+    Example: paper-pipeline arxiv-index update --set cs
+    """
+    from datetime import date
+
+    from pipeline.core.locks import exclusive
+    from pipeline.enrich.arxiv.harvest import HarvestError, update_index
+
+    settings = get_settings()
+    if settings.offline:
+        raise PipelineError("arxiv-index update: PIPELINE_OFFLINE is set")
+    if since is not None:
+        try:
+            date.fromisoformat(since)
+        except ValueError:
+            raise PipelineError(f"--from {since!r}: not a day (YYYY-MM-DD)") from None
+    with exclusive(
+        settings.state_dir / ARXIV_INDEX_LOCK,
+        "the arXiv title index",
+        "being updated",
+        wait=settings.lock_wait_seconds,
+        notify=note,
+    ):
+        try:
+            summary = update_index(settings, sets=sets, since=since)
+        except HarvestError as exc:
+            raise PipelineError(f"arxiv-index update: {exc}") from None
+    if as_json:
+        print_json(summary)
+        return 0
+    for set_spec, count in summary.records.items():
+        out.print(f"{set_spec}: {count} records stored", markup=False, highlight=False)
+    out.print(
+        f"{summary.size} papers in the index ({summary.deleted} deleted, "
+        f"{summary.requests} requests)",
+        markup=False,
+        highlight=False,
+    )
+    return 0
+
+
+arxiv_index = typer.Typer(
+    name="arxiv-index",
+    help="The local arXiv title index: title matching without search requests.\n\n"
+    "Example: paper-pipeline arxiv-index update",
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+arxiv_index.command("update")(arxiv_index_update)
+
+
 def register(app: typer.Typer) -> None:
     """Every command on the app, in the order --help lists them."""
     for command, name in (
@@ -693,3 +782,4 @@ def register(app: typer.Typer) -> None:
         (settings, "settings"),
     ):
         app.command(name)(command)
+    app.add_typer(arxiv_index, name="arxiv-index")

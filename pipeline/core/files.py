@@ -69,6 +69,28 @@ def write_new(path: Path, data: bytes) -> None:
         os.fsync(handle.fileno())
 
 
+def write_files(folder: Path, files: dict[str, bytes]) -> None:
+    """Fill a staging folder and make it durable before :func:`publish_folder` renames it.
+
+    Every file is written first and flushed to disk after, so one journal commit carries
+    them all rather than one commit per file; then the folder itself, so its names survive
+    a power cut along with their contents.
+    """
+    handles = []
+    try:
+        for name, data in files.items():
+            handle = open(folder / name, "wb")  # noqa: SIM115  (closed below, after fsync)
+            handles.append(handle)
+            handle.write(data)
+            handle.flush()
+        for handle in handles:
+            os.fsync(handle.fileno())
+    finally:
+        for handle in handles:
+            handle.close()
+    sync_folder(folder)
+
+
 def write_atomic(
     path: Path,
     data: bytes,

@@ -52,6 +52,17 @@ class Settings(BaseSettings):
     arxiv_cache_ttl_days: float = Field(
         30.0, ge=0, description="age after which cached arXiv answers are asked again"
     )
+    arxiv_title_index: bool = Field(
+        False,
+        description="match titles in the local arXiv title index (`arxiv-index update` fills "
+        "it) instead of searching arXiv; only confirmed ids are fetched",
+    )
+    arxiv_oai_url: str = Field(
+        "https://oaipmh.arxiv.org/oai", description="arXiv's OAI-PMH interface (a test's fake)"
+    )
+    arxiv_index_sets: str = Field(
+        "cs,stat", description="OAI-PMH sets the title index harvests, comma-separated"
+    )
     github_api_url: str = Field(
         "https://api.github.com",
         description="GitHub's REST API: which commit a tracked README's branch is at",
@@ -88,6 +99,10 @@ class Settings(BaseSettings):
     prefect_api_url: str | None = Field(
         None, description="your own Prefect server; default: an embedded temporary one"
     )
+
+    @property
+    def arxiv_index_set_list(self) -> list[str]:
+        return [name.strip() for name in self.arxiv_index_sets.split(",") if name.strip()]
 
     @property
     def prefect_home(self) -> Path:

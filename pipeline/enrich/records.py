@@ -6,7 +6,7 @@ from collections import Counter
 
 from pydantic import Field
 
-from pipeline.models import Enrichment, EnrichmentStatus, Record
+from pipeline.models import ARXIV_SERVICE, Enrichment, EnrichmentStatus, Record
 
 
 class PaperRef(Record):
@@ -23,6 +23,9 @@ class PaperRef(Record):
 class EnrichmentReport(Record):
     """The outcome of one enrichment run."""
 
+    service: str = Field(
+        default=ARXIV_SERVICE, description="the service: the key of its results on records"
+    )
     results: dict[str, Enrichment] = Field(default_factory=dict)
     requests_made: int = Field(0, description="HTTP requests sent to arXiv, retries included")
     warnings: list[str] = Field(default_factory=list)

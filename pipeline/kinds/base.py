@@ -18,14 +18,14 @@ from pydantic import BaseModel
 
 from pipeline.core.settings import Settings
 from pipeline.link.papers import Mention
-from pipeline.models import Enrichment, ParseWarning, Source
+from pipeline.models import Enrichments, ParseWarning, Source
 from pipeline.sources.snapshots import Snapshot
 from pipeline.store.versions import Table
 
 # A stored version's table, by name, as dicts (what read_table gives).
 TableReader = Callable[[str], list[dict[str, Any]]]
-# The enrichment of one of a bundle's records (by record id), if its paper got one.
-EnrichmentOf = Callable[[str], Enrichment | None]
+# The enrichments of one of a bundle's records (by record id), by service; empty if none.
+EnrichmentOf = Callable[[str], Enrichments]
 
 
 class Document(Protocol):
@@ -79,7 +79,7 @@ class SourceKind(Protocol):
         ...
 
     def with_enrichment(self, bundle: SourceBundle, enrichment_of: EnrichmentOf) -> SourceBundle:
-        """The bundle with each paper record carrying its linked paper's enrichment."""
+        """The bundle with each paper record carrying its linked paper's enrichments."""
         ...
 
     def tables(self, bundle: SourceBundle) -> list[Table]:

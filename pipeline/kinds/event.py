@@ -93,7 +93,10 @@ class EventPageKind:
                 abstract=paper.abstract,
                 keywords=paper.keywords,
                 topic=paper.topic,
-                enrichment=paper.enrichment,
+                enrichments=paper.enrichments,
+                venue=event.venue,
+                year=event.year,
+                links=paper.links,
                 rank=1,
             )
             for paper in _bundle(bundle).event_papers
@@ -102,7 +105,7 @@ class EventPageKind:
 
     def with_enrichment(self, bundle: SourceBundle, enrichment_of: EnrichmentOf) -> SourceBundle:
         papers = [
-            paper.model_copy(update={"enrichment": enrichment_of(paper.presentations[0].item_id)})
+            paper.model_copy(update={"enrichments": enrichment_of(paper.presentations[0].item_id)})
             if paper.presentations
             else paper
             for paper in _bundle(bundle).event_papers

@@ -109,7 +109,11 @@ class ReadmeKind:
                 abstract=None,
                 keywords=card.keywords,
                 topic=card.topic,
-                enrichment=card.enrichment,
+                enrichments=card.enrichments,
+                venue=card.venue,
+                year=card.year,
+                links=card.links,
+                arxiv_version=card.arxiv_version,
                 rank=0,  # README cards keep the hyphens page copies lose: preferred titles
             )
             for card in _document(bundle).items
@@ -118,7 +122,7 @@ class ReadmeKind:
     def with_enrichment(self, bundle: SourceBundle, enrichment_of: EnrichmentOf) -> SourceBundle:
         document = _document(bundle)
         cards = [
-            card.model_copy(update={"enrichment": enrichment_of(card.id)})
+            card.model_copy(update={"enrichments": enrichment_of(card.id)})
             for card in document.items
         ]
         return SourceBundle(bundle.snapshot, document.model_copy(update={"items": cards}))

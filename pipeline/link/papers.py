@@ -8,7 +8,8 @@ passes, each recording its evidence:
    different forum ids never keep two mentions apart);
 3. the same normalised title (case, hyphen, punctuation, LaTeX insensitive);
 4. similar titles (``title_similarity`` >= 0.93, the threshold arXiv matching uses too)
-   *and* a shared author surname.
+   *and* a shared author surname; only titles that share a rare word stem are compared
+   (:mod:`pipeline.link.blocking`), so the pass costs near n log n, not n².
 
 Two mentions with different arXiv ids are never merged, nor titles that differ in a number
 ('Part 1' / 'Part 2'). Similar titles left apart are reported as near misses.
@@ -21,8 +22,6 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from rapidfuzz import fuzz, process
-
 from pipeline.core.ids import title_key_id
 from pipeline.core.text import (
     TITLE_MATCH_THRESHOLD,
@@ -30,10 +29,15 @@ from pipeline.core.text import (
     shared_surnames,
     title_similarity,
 )
+from pipeline.link.blocking import PairFinder, blocked_pairs
+from pipeline.link.links import paper_links
 from pipeline.models import (
+    ARXIV_SERVICE,
     Appearance,
-    Enrichment,
+    ArxivMetadata,
+    Enrichments,
     EnrichmentStatus,
+    Link,
     MatchEvidence,
     MatchRule,
     NearMiss,
@@ -56,7 +60,11 @@ class Mention:
     abstract: str | None = None
     keywords: list[str] = field(default_factory=list)
     topic: str | None = None
-    enrichment: Enrichment | None = None
+    enrichments: Enrichments = field(default_factory=dict)
+    venue: str | None = None
+    year: int | None = None
+    links: list[Link] = field(default_factory=list)
+    arxiv_version: int | None = None
     rank: int = 0  # lower: preferred for the canonical title (README cards keep hyphens)
 
     @property
@@ -65,10 +73,16 @@ class Mention:
 
     @property
     def linked_arxiv_id(self) -> str | None:
-        enrichment = self.enrichment
-        if enrichment and enrichment.status is EnrichmentStatus.enriched and enrichment.metadata:
-            return enrichment.metadata.arxiv_id
-        return self.arxiv_id
+        metadata = arxiv_metadata(self.enrichments)
+        return metadata.arxiv_id if metadata else self.arxiv_id
+
+
+def arxiv_metadata(enrichments: Enrichments) -> ArxivMetadata | None:
+    """arXiv's record of a paper, when arXiv enriched it."""
+    enrichment = enrichments.get(ARXIV_SERVICE)
+    if enrichment and enrichment.status is EnrichmentStatus.enriched:
+        return enrichment.metadata
+    return None
 
 
 @dataclass(frozen=True)
@@ -121,8 +135,48 @@ def _numbers_differ(title_a: str, title_b: str) -> bool:
     return words_a != words_b
 
 
-def link_papers(mentions: Sequence[Mention]) -> LinkResult:
-    """Group mentions into papers; deterministic for the same mentions in any order."""
+def _link_similar_titles(
+    ordered: Sequence[Mention],
+    groups: _Groups,
+    distinct: list[tuple[str, int]],
+    near: dict[tuple[int, int], tuple[float, str]],
+    pairs: PairFinder,
+) -> None:
+    """The fuzzy pass: similar titles with a shared surname merge, the others are near misses.
+
+    ``pairs`` finds the candidate pairs (rapidfuzz's C++ ratio over blocked candidates);
+    ``title_similarity`` decides. Pairs come in (row, other) order, as an all-pairs walk
+    visits them, so blocking changes which pairs are compared, never the outcome.
+    """
+    keys = [title for title, _ in distinct]
+    for row, other, _ in pairs(keys, NEAR_MISS_SCORE * 100 - 5):
+        (title_a, a), (title_b, b) = distinct[row], distinct[other]
+        score = title_similarity(title_a, title_b)
+        if score < NEAR_MISS_SCORE:
+            continue
+        shared = shared_surnames(ordered[a].authors, ordered[b].authors)
+        matches = score >= TITLE_MATCH_THRESHOLD
+        if matches and shared and not _numbers_differ(title_a, title_b):
+            if groups.union(a, b, MatchRule.fuzzy_title, score, shared):
+                continue
+            if groups.find(a) == groups.find(b):
+                continue
+            reason = "similar titles, different arXiv ids"
+        elif matches and not shared:
+            reason = "similar titles, no shared author surname"
+        elif matches:
+            reason = "titles differ in a number"
+        else:
+            reason = "similar titles below the merge threshold"
+        near[(a, b)] = (score, reason)
+
+
+def link_papers(mentions: Sequence[Mention], pairs: PairFinder = blocked_pairs) -> LinkResult:
+    """Group mentions into papers; deterministic for the same mentions in any order.
+
+    ``pairs``: how similar titles are found (:mod:`pipeline.link.blocking`; ``all_pairs`` is
+    the exhaustive reference the tests compare against).
+    """
     ordered = sorted(mentions, key=lambda m: m.key)
     groups = _Groups(ordered)
     titles = [normalise_title(m.title) for m in ordered]
@@ -157,37 +211,7 @@ def link_papers(mentions: Sequence[Mention]) -> LinkResult:
         else:
             by_title[title] = index
 
-    distinct = list(by_title.items())
-    keys = [title for title, _ in distinct]
-    for row, (title_a, a) in enumerate(distinct):
-        # rapidfuzz's C++ ratio finds the candidates; title_similarity decides.
-        candidates = process.extract(
-            title_a,
-            keys[row + 1 :],
-            scorer=fuzz.ratio,
-            score_cutoff=NEAR_MISS_SCORE * 100 - 5,
-            limit=None,
-        )
-        for _, _, offset in sorted(candidates, key=lambda hit: hit[2]):
-            title_b, b = distinct[row + 1 + offset]
-            score = title_similarity(title_a, title_b)
-            if score < NEAR_MISS_SCORE:
-                continue
-            shared = shared_surnames(ordered[a].authors, ordered[b].authors)
-            matches = score >= TITLE_MATCH_THRESHOLD
-            if matches and shared and not _numbers_differ(title_a, title_b):
-                if groups.union(a, b, MatchRule.fuzzy_title, score, shared):
-                    continue
-                if groups.find(a) == groups.find(b):
-                    continue
-                reason = "similar titles, different arXiv ids"
-            elif matches and not shared:
-                reason = "similar titles, no shared author surname"
-            elif matches:
-                reason = "titles differ in a number"
-            else:
-                reason = "similar titles below the merge threshold"
-            near[(a, b)] = (score, reason)
+    _link_similar_titles(ordered, groups, list(by_title.items()), near, pairs)
 
     members: dict[int, list[int]] = defaultdict(list)
     for index in range(len(ordered)):
@@ -276,27 +300,52 @@ def _merged(lists: Iterable[Iterable[str]]) -> list[str]:
     return list(seen)
 
 
+def _enrichments(mentions: Sequence[Mention]) -> Enrichments:
+    """Per service, the first mention's result with metadata, else the first result."""
+    services = sorted({service for m in mentions for service in m.enrichments})
+    chosen: Enrichments = {}
+    for service in services:
+        results = [m.enrichments[service] for m in mentions if service in m.enrichments]
+        chosen[service] = next((e for e in results if e.metadata), results[0])
+    return chosen
+
+
+def _links(mentions: Sequence[Mention], metadata: ArxivMetadata | None) -> list[Link]:
+    links = [link for m in mentions for link in m.links]
+    if metadata:
+        links += [
+            Link(label=label, url=url)
+            for label, url in (("arXiv", metadata.abs_url), ("PDF", metadata.pdf_url))
+            if url
+        ]
+    return links
+
+
 def _paper(ordered: Sequence[Mention], indexes: list[int], groups: _Groups) -> Paper:
     mentions = [ordered[index] for index in indexes]
     canonical = mentions[0]
-    enrichment = next(
-        (m.enrichment for m in mentions if m.enrichment and m.enrichment.metadata),
-        next((m.enrichment for m in mentions if m.enrichment), None),
-    )
-    metadata = (
-        enrichment.metadata
-        if enrichment and enrichment.status is EnrichmentStatus.enriched
-        else None
-    )
+    enrichments = _enrichments(mentions)
+    metadata = arxiv_metadata(enrichments)
     arxiv_id = metadata.arxiv_id if metadata else _first(m.arxiv_id for m in mentions)
     paper_id = f"arxiv:{arxiv_id}" if arxiv_id else title_key_id("paper", canonical.title)
+    years = [m.year for m in mentions if m.year]
+    published = metadata.published.year if metadata and metadata.published else None
+    primary = [metadata.primary_category] if metadata and metadata.primary_category else []
+    categories = _merged([primary, metadata.categories]) if metadata else []
     return Paper(
         id=paper_id,
         title=metadata.title if metadata else canonical.title,
         authors=(metadata.authors if metadata else None)
         or next((m.authors for m in mentions if m.authors), []),
+        year=min(years) if years else published,
+        venues=_merged([" ".join(m.venue.split())] if m.venue else [] for m in mentions),
         abstract=(metadata.abstract if metadata else None) or _first(m.abstract for m in mentions),
         arxiv_id=arxiv_id,
+        arxiv_version=(metadata.version if metadata else None)
+        or next((m.arxiv_version for m in mentions if m.arxiv_version), None),
+        categories=categories,
+        doi=metadata.doi if metadata else None,
+        links=paper_links(_links(mentions, metadata)),
         openreview_ids=_merged([m.openreview_id] if m.openreview_id else [] for m in mentions),
         keywords=_merged(m.keywords for m in mentions),
         topics=_merged([m.topic] if m.topic else [] for m in mentions),
@@ -304,7 +353,7 @@ def _paper(ordered: Sequence[Mention], indexes: list[int], groups: _Groups) -> P
             (m.appearance for m in mentions), key=lambda a: (a.source_id, a.record_id)
         ),
         evidence=_evidence(ordered, indexes, groups),
-        enrichment=enrichment,
+        enrichments=enrichments,
     )
 
 

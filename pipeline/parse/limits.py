@@ -28,7 +28,7 @@ from pydantic import BaseModel
 from pipeline.models import Link, ParseWarning
 
 MAX_CHARS = 2_000_000
-MAX_LINES = 10_000
+MAX_LINES = 50_000  # the longest real list seen (Awesome-Diffusion-Models) has 15,716
 MAX_LINE_CHARS = 20_000
 MAX_NESTING = 16
 MAX_INDENT = 4 * MAX_NESTING  # columns of leading white space a line keeps

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.core.errors import PipelineError
+from pipeline.models import ARXIV_SERVICE
 from pipeline.sources.snapshots import read_check
 from pipeline.store.versions import latest_version, list_versions, read_manifest, read_table
 
@@ -73,11 +74,17 @@ def _datasets(processed_dir: Path, wanted: Sequence[str] | None) -> list[str]:
     )
 
 
+def _arxiv(paper: dict[str, Any]) -> dict[str, Any]:
+    """arXiv's result on a stored paper (``enrichments.arxiv``), empty when not asked."""
+    enrichments = paper.get("enrichments")
+    result = enrichments.get(ARXIV_SERVICE) if isinstance(enrichments, dict) else None
+    return result if isinstance(result, dict) else {}
+
+
 def _year(paper: dict[str, Any]) -> str:
     if isinstance(paper.get("year"), int):
         return str(paper["year"])
-    enrichment = paper.get("enrichment") or {}
-    metadata = enrichment.get("metadata") or {}
+    metadata = _arxiv(paper).get("metadata") or {}
     published = str(metadata.get("published") or "")
     return published[:4] if published[:4].isdigit() else "unknown"
 
@@ -87,7 +94,7 @@ def _add_papers(report: Report, papers: list[dict[str, Any]]) -> None:
         for topic in paper.get("topics") or ["(no topic)"]:
             report.papers_by_topic[topic] += 1
         report.papers_by_year[_year(paper)] += 1
-        enrichment = paper.get("enrichment") or {}
+        enrichment = _arxiv(paper)
         status = str(enrichment.get("status") or "not asked")
         report.enrichment_by_status[status] += 1
         mismatch = enrichment.get("title_mismatch")

@@ -10,13 +10,14 @@ Written once: :func:`refresh` runs it in-process by default, and the Prefect flo
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from pipeline.core.errors import PipelineError
 from pipeline.core.progress import progress
 from pipeline.core.settings import Settings
 from pipeline.enrich import EnrichmentReport
 from pipeline.kinds import SourceBundle
+from pipeline.link.blocking import RememberedPairs
 from pipeline.models import EnrichmentStatus, Source
 from pipeline.run import steps
 from pipeline.run.runner import IN_PROCESS, Runner
@@ -89,16 +90,13 @@ def summarise(
 @dataclass(frozen=True)
 class Reading:
     """The bundles of a run's sources, in the order a full refresh reads them (sources.toml's,
-    then the parts they name, depth by depth), and why any source was skipped."""
+    then the parts they name, depth by depth), whether each was read back from its LATEST
+    rather than parsed, and why any source was skipped."""
 
     bundles: list[SourceBundle]
+    reused: list[bool]
     skipped: list[str]
     kept: frozenset[str] = frozenset()  # ids read back from their latest versions, not read
-
-    @property
-    def read(self) -> list[SourceBundle]:
-        """The bundles read this run (written as versions)."""
-        return [bundle for bundle in self.bundles if bundle.source.id not in self.kept]
 
 
 def read_sources(
@@ -115,6 +113,7 @@ def read_sources(
     papers without being read.
     """
     bundles: list[SourceBundle] = []
+    reused: list[bool] = []
     skipped: list[str] = []
     kept: set[str] = set()
     reading = {source.id for source in sources} if fresh is None else set(fresh)
@@ -125,21 +124,24 @@ def read_sources(
             break
         to_read = [source for source in pending if source.id in reading]
         to_keep = [source for source in pending if source.id not in reading]
-        got: dict[str, SourceBundle] = {}
+        got: dict[str, tuple[SourceBundle, bool]] = {}
         if to_read:
-            fresh_bundles, reasons = _read_fresh(to_read, settings, runner, parts=depth > 0)
-            got.update((bundle.source.id, bundle) for bundle in fresh_bundles)
+            read, reasons = _read_fresh(to_read, settings, runner, parts=depth > 0)
+            got.update((bundle.source.id, (bundle, was_reused)) for bundle, was_reused in read)
             skipped += reasons
+            del read
         for stored in runner.map(steps.stored_bundle, to_keep, settings):
             if isinstance(stored, str):
                 skipped.append(stored)
             else:
-                got[stored.source.id] = stored
+                got[stored.source.id] = (stored, True)
                 kept.add(stored.source.id)
-        read = [got[source.id] for source in pending if source.id in got]
-        bundles += read
+        found = [got[source.id] for source in pending if source.id in got]
+        del got  # the bundles list holds them; nothing else may keep a second copy alive
+        bundles += [bundle for bundle, _ in found]
+        reused += [was_reused for _, was_reused in found]
         pending = []
-        for bundle in read:  # parts are read as their source is: fresh, or kept
+        for bundle, _ in found:  # parts are read as their source is: fresh, or kept
             parts, refused = known.new_parts([bundle])
             if bundle.source.id in reading:
                 reading.update(part.id for part in parts)
@@ -149,14 +151,14 @@ def read_sources(
             progress("fetch", total=len(known.ids))
     if pending:
         skipped.append(steps.deep_parts(pending))
-    return Reading(bundles, skipped, frozenset(kept))
+    return Reading(bundles, reused, skipped, frozenset(kept))
 
 
 def _read_fresh(
     sources: Sequence[Source], settings: Settings, runner: Runner, *, parts: bool
-) -> tuple[list[SourceBundle], list[str]]:
-    """Sources snapshotted, then read back (unchanged) or parsed; parts share their site:
-    in order, paced, in one step."""
+) -> tuple[list[tuple[SourceBundle, bool]], list[str]]:
+    """Sources snapshotted, then read back (unchanged: True) or parsed; parts share their
+    site: in order, paced, in one step."""
     if parts:
         taken = runner.call(steps.take_part_snapshots, sources, settings)
     else:
@@ -169,7 +171,8 @@ def _read_fresh(
         snapshot for snapshot, bundle in zip(snapshots, stored, strict=True) if bundle is None
     ]
     parsed = iter(runner.map(steps.parse_snapshot, to_parse))
-    return [bundle if bundle is not None else next(parsed) for bundle in stored], skipped
+    read = [(bundle, True) if bundle is not None else (next(parsed), False) for bundle in stored]
+    return read, skipped
 
 
 def named_sources(sources: Sequence[Source], source_ids: Collection[str]) -> list[Source]:
@@ -218,32 +221,112 @@ def _refresh(
 ) -> RunSummary:
     progress("fetch", done=0, total=len(named))
     reading = read_sources(sources, settings, runner, [source.id for source in named])
-    skipped = reading.skipped
-    # A source that lost most of its records keeps its last good version (and its papers).
-    guarded = {
-        bundle.source.id: steps.guard_drop(bundle, settings, accept_drop) for bundle in reading.read
-    }
-    refused = [note for _, note in guarded.values() if note is not None]
-    # Every source's bundle, in order: those read this run (as guarded), and those of the
-    # sources not named, as their latest versions hold them.
-    every = [guarded[b.source.id][0] if b.source.id in guarded else b for b in reading.bundles]
-    bundles = [bundle for bundle in every if bundle.source.id in guarded]
-
-    first_link = runner.call(steps.link_bundles, every)
-    report = runner.call(steps.enrich, first_link, settings, refresh_arxiv)
-    for note in run_notes(bundles, report, skipped, refused):
+    skipped, kept = reading.skipped, reading.kept
+    # What a killed run left is finished before anything is taken as unchanged: a source
+    # whose LATEST the repair moved is not reused as read. (The sources not named are
+    # neither written nor repaired: their LATEST, verified, is what they hold.)
+    repaired, moved = steps.recover_datasets(
+        [*(b.source.id for b in reading.bundles if b.source.id not in kept), steps.PAPERS_DATASET],
+        settings,
+    )
+    for note in repaired:
         runner.note(note)
-    every = [steps.apply_enrichment(bundle, first_link, report) for bundle in every]
-    link = runner.call(steps.link_bundles, every)  # arXiv may show two titles are one paper
-    enriched = [bundle for bundle in every if bundle.source.id in guarded]
+    # A source that lost most of its records keeps its last good version (and its papers).
+    guarded = [
+        (bundle, None)
+        if bundle.source.id in kept
+        else steps.guard_drop(bundle, settings, accept_drop)
+        for bundle in reading.bundles
+    ]
+    # Every source's bundle, in order: those read this run (as guarded), and those of the
+    # sources not named, as their latest versions hold them (for the papers only).
+    bundles = [bundle for bundle, _ in guarded]
+    refused = [note for _, note in guarded if note is not None]
+    reused = [
+        was_reused and note is None and bundle.source.id not in moved
+        for was_reused, (bundle, note) in zip(reading.reused, guarded, strict=True)
+    ]
+    written = [bundle.source.id not in kept for bundle in bundles]
+    del reading, guarded
 
-    versions = [steps.source_version(bundle, settings.raw_dir) for bundle in enriched]
-    versions.append(steps.papers_version(every, link, settings.raw_dir))
-    results = [runner.call(steps.write, version, settings) for version in versions]
+    # Nothing changed, and arXiv gives every paper what it has: every LATEST stands, and
+    # the run reads the papers table only (no link, no write).
+    standing = (
+        runner.call(steps.standing_versions, bundles, settings, refresh_arxiv)
+        if all(reused)
+        else None
+    )
+    if standing is not None and standing.results is not None:
+        read = [bundle for bundle, write in zip(bundles, written, strict=True) if write]
+        for note in run_notes(read, standing.report, skipped, refused):
+            runner.note(note)
+        stood = [result for result in standing.results if result.dataset not in kept]
+        return _finish(
+            stood, read, standing.report, skipped, refused, repaired, settings, sources, runner
+        )
+
+    # Nothing changed but enrichment: the papers dataset is their link already. Otherwise
+    # link, finding similar titles once for both links of the run (enrichment changes no
+    # title).
+    pairs = RememberedPairs()
+    link_stored = runner.call(steps.stored_link, bundles, settings) if all(reused) else None
+    # The last version's paper ids, carried by every link made here (the stored link has
+    # them already).
+    previous = [] if link_stored is not None else steps.previous_papers(settings)
+    first_link = link_stored or runner.call(steps.link_bundles, bundles, pairs, previous)
+    # The stored link asks arXiv what the papers table did: its answers are already here.
+    known = standing.report if standing is not None and link_stored is not None else None
+    report = known or runner.call(steps.enrich, first_link, settings, refresh_arxiv)
+    read = [bundle for bundle, write in zip(bundles, written, strict=True) if write]
+    for note in run_notes(read, report, skipped, refused):
+        runner.note(note)
+    del read
+    enriched = [steps.apply_enrichment(bundle, first_link, report) for bundle in bundles]
+    unchanged = [
+        was_reused and steps.same_tables(before, after)
+        for was_reused, before, after in zip(reused, bundles, enriched, strict=True)
+    ]
+    del bundles
+    # arXiv may show two titles are one paper: link again unless enrichment changed nothing;
+    # each paper keeps the id it had.
+    link = (
+        first_link
+        if all(unchanged)
+        else runner.call(
+            steps.link_bundles, enriched, pairs, previous or steps.previous_papers(settings)
+        )
+    )
+    same_papers = link_stored is not None and link is link_stored
+    del first_link, link_stored  # the papers before enrichment: not needed again
+
+    # One version at a time, each written as soon as it is made (only the sources read).
+    results = [
+        runner.call(steps.write_source, bundle, settings, same)
+        for bundle, same, write in zip(enriched, unchanged, written, strict=True)
+        if write
+    ]
+    results.append(runner.call(steps.write_papers, enriched, link, settings, same_papers))
+    read = [bundle for bundle, write in zip(enriched, written, strict=True) if write]
+    return _finish(results, read, report, skipped, refused, repaired, settings, sources, runner)
+
+
+def _finish(
+    results: Sequence[WriteResult],
+    bundles: Sequence[SourceBundle],
+    report: EnrichmentReport,
+    skipped: Sequence[str],
+    refused: Sequence[str],
+    repaired: Sequence[str],
+    settings: Settings,
+    sources: Sequence[Source],
+    runner: Runner,
+) -> RunSummary:
+    """The run's last lines (the writes' repairs, one line per dataset), its report, and
+    its summary: the same whether the datasets were written or every LATEST stood."""
     for note in steps.write_notes(results):
         runner.note(note)
     for result in results:
         runner.info(steps.describe(result))
-    summary = summarise(results, enriched, report, skipped, refused)
-    runner.publish("refresh-report", steps.report_markdown(settings, sources))
-    return summary
+    summary = summarise(results, bundles, report, skipped, refused)
+    runner.publish("refresh-report", lambda: steps.report_markdown(settings, sources))
+    return replace(summary, notes=[*repaired, *summary.notes]) if repaired else summary

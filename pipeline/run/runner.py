@@ -34,8 +34,9 @@ class Runner(Protocol):
         """Something a person should know about the run (a fallback, a skipped source)."""
         ...
 
-    def publish(self, key: str, markdown: str) -> None:
-        """A run's summary, where the orchestrator shows such things (a Prefect artifact)."""
+    def publish(self, key: str, render: Callable[[], str]) -> None:
+        """A run's summary, where the orchestrator shows such things (a Prefect artifact);
+        ``render`` makes its Markdown, only when there is somewhere to show it."""
         ...
 
 
@@ -54,8 +55,9 @@ class InProcess:
     def note(self, message: str) -> None:
         logger.warning(message)
 
-    def publish(self, key: str, markdown: str) -> None:
-        logger.debug("%s:\n%s", key, markdown)  # the caller has the summary already
+    def publish(self, key: str, render: Callable[[], str]) -> None:
+        if logger.isEnabledFor(logging.DEBUG):  # the caller has the summary already
+            logger.debug("%s:\n%s", key, render())
 
 
 IN_PROCESS = InProcess()

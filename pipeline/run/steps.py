@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -28,9 +28,11 @@ from pipeline.kinds import (
     kind_of,
     with_linked_files,
 )
+from pipeline.link.blocking import PairFinder, blocked_pairs
+from pipeline.link.identity import KnownPaper, carry_ids, known_papers
 from pipeline.link.papers import LinkResult, link_papers
 from pipeline.models import (
-    Enrichment,
+    Enrichments,
     InputFile,
     Manifest,
     NearMiss,
@@ -50,9 +52,11 @@ from pipeline.store.versions import (
     latest_version,
     read_manifest,
     read_table,
+    recover,
     verify_version,
     write_version,
 )
+from pipeline.store.writers import WRITERS, version_file_names
 
 PAPERS_DATASET = "papers"
 MAX_CONTINUATIONS = 200  # further documents of one source (a feed's pages) per run
@@ -251,10 +255,31 @@ def parse_snapshot(snapshot: Snapshot) -> SourceBundle:
     return check_kind(snapshot.source.kind).parse(snapshot)
 
 
-def link_bundles(bundles: Sequence[SourceBundle]) -> LinkResult:
-    return link_papers(
-        [mention for bundle in bundles for mention in kind_of(bundle).mentions(bundle)]
+def link_bundles(
+    bundles: Sequence[SourceBundle],
+    pairs: PairFinder = blocked_pairs,
+    previous: Sequence[KnownPaper] = (),
+) -> LinkResult:
+    """One paper per paper across the bundles; with ``previous`` (the last version's papers),
+    each keeps the id it had (:func:`~pipeline.link.identity.carry_ids`). ``pairs``: a
+    :class:`~pipeline.link.blocking.RememberedPairs` shared by a run's links finds the
+    similar titles once."""
+    link = link_papers(
+        [mention for bundle in bundles for mention in kind_of(bundle).mentions(bundle)], pairs
     )
+    return carry_ids(link, previous)
+
+
+def previous_papers(settings: Settings) -> list[KnownPaper]:
+    """The identities of the papers in the papers dataset's LATEST version (none at first)."""
+    latest = latest_version(settings.processed_dir, PAPERS_DATASET)
+    if latest is None:
+        return []
+    try:
+        rows = read_table(settings.processed_dir, PAPERS_DATASET, latest, MAIN_TABLE)
+    except PipelineError:
+        return []  # a damaged LATEST: the write names and repairs it; ids start afresh
+    return known_papers(rows)
 
 
 def enrichment_requests(link: LinkResult) -> list[PaperRef]:
@@ -276,9 +301,10 @@ def apply_enrichment(
 ) -> SourceBundle:
     """The bundle with each of its paper records carrying its linked paper's enrichment."""
 
-    def enrichment_of(record_id: str) -> Enrichment | None:
+    def enrichment_of(record_id: str) -> Enrichments:
         paper_id = link.paper_of.get((bundle.source.id, record_id))
-        return report.results.get(paper_id) if paper_id else None
+        result = report.results.get(paper_id) if paper_id else None
+        return {report.service: result} if result else {}
 
     return kind_of(bundle).with_enrichment(bundle, enrichment_of)
 
@@ -459,3 +485,184 @@ def describe(result: WriteResult) -> str:
     """One line for a person: what a write did."""
     counts = ", ".join(f"{n} {name}" for name, n in result.record_counts.items())
     return f"{result.dataset}: {result.status} {result.version} ({counts})"
+
+
+# --------------------------------------------------------------------------- reuse
+# What a refresh reuses from the last versions when sources did not change: the papers
+# dataset's link instead of linking again, and LATEST instead of writing what it holds.
+
+
+def stored_link(bundles: Sequence[SourceBundle], settings: Settings) -> LinkResult | None:
+    """The papers dataset's LATEST as a link of these bundles, when it was made from exactly
+    their inputs and every mention carries its stored paper's enrichment (so linking them
+    again would give it back); None otherwise."""
+    inputs = [
+        item for bundle in bundles for item in snapshot_inputs(bundle.snapshot, settings.raw_dir)
+    ]
+    version = latest_from_inputs(settings.processed_dir, PAPERS_DATASET, inputs)
+    if version is None:
+        return None
+    try:
+        papers = [
+            Paper.model_validate(record)
+            for record in read_table(settings.processed_dir, PAPERS_DATASET, version)
+        ]
+        near_misses = [
+            NearMiss.model_validate(record)
+            for record in read_table(settings.processed_dir, PAPERS_DATASET, version, "near_misses")
+        ]
+    except (PipelineError, ValueError):
+        return None
+    by_id = {paper.id: paper for paper in papers}
+    paper_of = {
+        (appearance.source_id, appearance.record_id): paper.id
+        for paper in papers
+        for appearance in paper.appearances
+    }
+    mentions = [mention for bundle in bundles for mention in kind_of(bundle).mentions(bundle)]
+    if len(mentions) != len(paper_of):
+        return None
+    for mention in mentions:
+        paper_id = paper_of.get((mention.appearance.source_id, mention.appearance.record_id))
+        if paper_id is None or by_id[paper_id].enrichments != mention.enrichments:
+            return None  # the sources' versions and the papers' come from different runs
+    return LinkResult(papers=papers, near_misses=near_misses, paper_of=paper_of)
+
+
+def same_tables(before: SourceBundle, after: SourceBundle) -> bool:
+    """Whether two bundles of a source give the same tables (enrichment changed nothing)."""
+    kind = kind_of(before)
+    return [list(t.records) for t in kind.tables(before)] == [
+        list(t.records) for t in kind.tables(after)
+    ]
+
+
+def write_source(bundle: SourceBundle, settings: Settings, unchanged: bool = False) -> WriteResult:
+    """Write a source's version; ``unchanged`` (its tables are LATEST's): only say so."""
+    version = source_version(bundle, settings.raw_dir)
+    return (unchanged and _latest_holds(version, settings)) or write(version, settings)
+
+
+def write_papers(
+    bundles: Sequence[SourceBundle], link: LinkResult, settings: Settings, unchanged: bool = False
+) -> WriteResult:
+    """Write the papers dataset; ``unchanged`` (``link`` is LATEST's): only say so."""
+    version = papers_version(bundles, link, settings.raw_dir)
+    return (unchanged and _latest_holds(version, settings)) or write(version, settings)
+
+
+def _latest_holds(version: DatasetVersion, settings: Settings) -> WriteResult | None:
+    """'unchanged' for a version whose tables LATEST holds, when LATEST also carries a file
+    of every writer this run has (a writer added since makes a new version)."""
+    name = latest_version(settings.processed_dir, version.dataset)
+    if name is None:
+        return None
+    try:
+        manifest = read_manifest(settings.processed_dir, version.dataset, name)
+    except (PipelineError, ValueError):
+        return None
+    if not set(version_file_names(list(version.tables))) <= {f.name for f in manifest.files}:
+        return None
+    path = settings.processed_dir / version.dataset / name
+    return WriteResult(version.dataset, name, path, "unchanged", dict(manifest.record_counts))
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Every dataset's LATEST, when a refresh would change none of them (``results``), or
+    only the enrichment that changes something, for the run to use rather than ask again."""
+
+    report: EnrichmentReport
+    results: list[WriteResult] | None = None
+
+
+def standing_versions(
+    bundles: Sequence[SourceBundle], settings: Settings, refresh: bool = False
+) -> Standing | None:
+    """The run's outcome when nothing changed, found from manifests and the papers table.
+
+    ``bundles`` were all read back from their LATEST (:func:`reuse_stored`, which verified
+    each against its manifest, made from the same snapshot and definition, in this run and
+    under its locks). Also needed: the papers' LATEST made from all of them (and verified),
+    every writer's file present, and enrichment giving each paper what it carries. None
+    when an input differs (or ``refresh`` asks arXiv again); only the report when
+    enrichment does: the run then does the work."""
+    if refresh:
+        return None
+    manifests: list[Manifest] = []
+    everything: list[InputFile] = []
+    for bundle in bundles:
+        everything += snapshot_inputs(bundle.snapshot, settings.raw_dir)
+        manifest = _standing_manifest(bundle.source.id, settings)
+        if manifest is None:
+            return None
+        manifests.append(manifest)
+    papers_name = latest_from_inputs(settings.processed_dir, PAPERS_DATASET, everything)
+    if papers_name is None:
+        return None
+    papers_manifest = _standing_manifest(PAPERS_DATASET, settings, papers_name)
+    if papers_manifest is None:
+        return None
+    try:
+        papers = read_table(settings.processed_dir, PAPERS_DATASET, papers_manifest.version)
+        requests = [
+            PaperRef(key=p["id"], title=p["title"], authors=p["authors"], arxiv_id=p["arxiv_id"])
+            for p in papers
+        ]
+    except (PipelineError, ValueError, KeyError, TypeError):
+        return None
+    report = enricher_for(settings).enrich(requests, settings, refresh=False)
+    for paper in papers:
+        found = report.results.get(paper["id"])
+        carried = (paper.get("enrichments") or {}).get(report.service)
+        if found is None or found.model_dump(mode="json") != carried:
+            return Standing(report=report)
+    results = [
+        WriteResult(
+            manifest.dataset,
+            manifest.version,
+            settings.processed_dir / manifest.dataset / manifest.version,
+            "unchanged",
+            dict(manifest.record_counts),
+        )
+        for manifest in [*manifests, papers_manifest]
+    ]
+    return Standing(report=report, results=results)
+
+
+def _standing_manifest(
+    dataset: str, settings: Settings, name: str | None = None
+) -> Manifest | None:
+    """The manifest of LATEST (or of ``name``) when it has every writer's file."""
+    name = name or latest_version(settings.processed_dir, dataset)
+    if name is None:
+        return None
+    try:
+        manifest = read_manifest(settings.processed_dir, dataset, name)
+    except (PipelineError, ValueError):
+        return None
+    names = {entry.name for entry in manifest.files}
+    suffixes = {writer.suffix for writer in WRITERS.values() if writer.every_version}
+    if not all(
+        f"{table}{suffix}" in names for table in manifest.record_counts for suffix in suffixes
+    ):
+        return None  # a writer added since: the next version carries its files
+    return manifest
+
+
+def recover_datasets(datasets: Sequence[str], settings: Settings) -> tuple[list[str], set[str]]:
+    """Finish what a killed writer left in each dataset that exists (under its lock, as a
+    write would: :func:`pipeline.store.versions.recover`), before a run decides what is
+    unchanged. Returns the repairs made, one line each, and the datasets whose LATEST they
+    moved (what was read from those is not LATEST's any more)."""
+    notes: list[str] = []
+    moved: set[str] = set()
+    for dataset in dict.fromkeys(datasets):
+        if not (settings.processed_dir / dataset).is_dir():
+            continue
+        with dataset_locks(settings.processed_dir, [dataset], wait=settings.lock_wait_seconds):
+            before = latest_version(settings.processed_dir, dataset)
+            notes += recover(settings.processed_dir, dataset)
+            if latest_version(settings.processed_dir, dataset) != before:
+                moved.add(dataset)
+    return notes, moved

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pipeline.models import ChangeSet, FieldChange, RecordChange
+from pipeline.models import ChangeSet, FieldChange, RecordChange, RecordRename
 
 # Where a record stands in its document is not what it says: a card moved down by a new
 # card above it has not changed.
@@ -28,8 +28,18 @@ def diff_records(
     from_version: str | None,
     to_version: str,
 ) -> ChangeSet:
-    """Ids added and removed, and every changed field of the ids both versions hold."""
+    """Ids added, removed and renamed, and every changed field of the ids both versions hold.
+
+    A gone id that a record of ``after`` lists in its ``previous_ids`` is a rename (two
+    papers merged, or an id scheme moved), not a removal.
+    """
     old, new = _by_id(before), _by_id(after)
+    alias_of = {
+        str(alias): record_id
+        for record_id, record in new.items()
+        for alias in record.get("previous_ids") or ()
+        if alias in old and alias not in new
+    }
     changed: list[RecordChange] = []
     for record_id, record in new.items():
         previous = old.get(record_id)
@@ -54,9 +64,18 @@ def diff_records(
             RecordChange(id=i, title=str(new[i].get("title") or "")) for i in new if i not in old
         ],
         removed=[
-            RecordChange(id=i, title=str(old[i].get("title") or "")) for i in old if i not in new
+            RecordChange(id=i, title=str(old[i].get("title") or ""))
+            for i in old
+            if i not in new and i not in alias_of
         ],
         changed=changed,
+        renamed=[
+            RecordRename(
+                from_id=i, to_id=alias_of[i], title=str(new[alias_of[i]].get("title") or "")
+            )
+            for i in old
+            if i in alias_of
+        ],
     )
 
 
@@ -83,7 +102,7 @@ def render_change_sets(change_sets: Sequence[ChangeSet], *, limit: int = 20) -> 
 def render_changes(changes: ChangeSet, *, limit: int = 20) -> str:
     """One table's changes as markdown."""
     lines = [f"## {changes.table}", ""]
-    if not (changes.added or changes.removed or changes.changed):
+    if not (changes.added or changes.removed or changes.changed or changes.renamed):
         lines.append("No record changed.")
         return "\n".join(lines) + "\n"
     summary = []
@@ -93,6 +112,8 @@ def render_changes(changes: ChangeSet, *, limit: int = 20) -> str:
         summary.append(_plural(len(changes.removed), "record") + " removed")
     if changes.changed:
         summary.append(_plural(len(changes.changed), "record") + " changed")
+    if changes.renamed:
+        summary.append(_plural(len(changes.renamed), "id") + " renamed")
     lines += ["; ".join(summary) + ".", ""]
     for heading, entries in (("Added", changes.added), ("Removed", changes.removed)):
         if entries:
@@ -101,6 +122,15 @@ def render_changes(changes: ChangeSet, *, limit: int = 20) -> str:
             if len(entries) > limit:
                 lines.append(f"- ... and {len(entries) - limit} more")
             lines.append("")
+    if changes.renamed:
+        lines.append("### Renamed")
+        lines += [
+            f"- {entry.title or entry.to_id}: `{entry.from_id}` -> `{entry.to_id}`"
+            for entry in changes.renamed[:limit]
+        ]
+        if len(changes.renamed) > limit:
+            lines.append(f"- ... and {len(changes.renamed) - limit} more")
+        lines.append("")
     if changes.changed:
         lines.append("### Changed")
         for entry in changes.changed[:limit]:

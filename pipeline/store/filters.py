@@ -1,5 +1,5 @@
 """``--where`` filters over a table's records: ``year>=2023``, ``topic=Grokking``,
-``enrichment.status=enriched``, ``title~diffusion``.
+``enrichments.arxiv.status=enriched``, ``title~diffusion``.
 
 A filter names a field (dotted for nested ones; a singular name also finds its list field,
 so ``topic`` matches ``topics``), an operator (``=`` ``!=`` ``>=`` ``<=`` ``>`` ``<``, and

@@ -156,8 +156,6 @@ def _arrow_value(value: Any, annotation: Any) -> Any:
         return None
     kind = arrow_type(annotation)
     if kind == _JSON_TEXT:
-        if isinstance(value, BaseModel):
-            value = value.model_dump(mode="json")
         return _compact(_jsonable(value))
     inner, _ = _optional_inner(annotation)
     if isinstance(value, BaseModel):
@@ -174,6 +172,13 @@ def _arrow_value(value: Any, annotation: Any) -> Any:
 
 
 def _jsonable(value: Any) -> Any:
+    """Records (at any depth: a dict of enrichments by service) as their JSON data."""
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    if isinstance(value, dict):
+        return {str(key): _jsonable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(item) for item in value]
     return json.loads(json.dumps(value, default=str))
 
 

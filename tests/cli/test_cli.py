@@ -168,15 +168,22 @@ def test_parse_with_an_unknown_kind_is_a_one_line_error_naming_the_kinds(tmp_pat
 
 COMMANDS = [
     "refresh", "serve", "ingest-readme", "replay", "parse", "datasets", "versions", "diff",
-    "export", "validate", "report", "sources", "settings",
+    "export", "validate", "report", "sources", "settings", "arxiv-index", "arxiv-index update",
 ]  # fmt: skip
 
 
 @pytest.mark.parametrize("command", COMMANDS)
 def test_every_command_has_help_with_an_example(command: str) -> None:
-    result = run_cli(command, "--help")
+    result = run_cli(*command.split(), "--help")
     assert result.returncode == 0, result.stderr
     assert "Example:" in result.stdout and "Usage:" in result.stdout
+
+
+@pytest.mark.parametrize("command", ["", "arxiv-index"])
+def test_no_arguments_print_the_help_and_no_error_line(command: str) -> None:
+    result = run_cli(*command.split())
+    assert result.returncode == 2 and "Usage:" in result.stdout + result.stderr
+    assert "error" not in result.stderr.lower()
 
 
 def test_a_usage_error_is_one_line_with_exit_code_2() -> None:

@@ -19,7 +19,7 @@ from pipeline.link.papers import Mention
 from pipeline.models import (
     Appearance,
     AppearanceKind,
-    Enrichment,
+    Enrichments,
     ParseWarning,
     Provenance,
     Record,
@@ -36,7 +36,7 @@ class TitleLine(Record):
     id: str
     title: str
     provenance: Provenance
-    enrichment: Enrichment | None = None
+    enrichments: Enrichments = Field(default_factory=dict)
 
 
 class TitleList(Record):
@@ -92,7 +92,7 @@ class TitleListKind:
     def with_enrichment(self, bundle: SourceBundle, enrichment_of: EnrichmentOf) -> SourceBundle:
         document = cast(TitleList, bundle.document)
         items = [
-            item.model_copy(update={"enrichment": enrichment_of(item.id)})
+            item.model_copy(update={"enrichments": enrichment_of(item.id)})
             for item in document.items
         ]
         return replace(bundle, document=document.model_copy(update={"items": items}))
@@ -138,7 +138,7 @@ def test_a_registered_kind_runs_through_the_whole_refresh(
         SHARED_TITLE,
         "Grokking at the Edge of Numerical Stability",
     ]
-    assert all(row["enrichment"]["status"] == "pending" for row in rows)  # offline
+    assert all(row["enrichments"]["arxiv"]["status"] == "pending" for row in rows)  # offline
 
     papers = read_table(project / "processed", "papers")
     shared = [p for p in papers if any(a["source_id"] == "reading" for a in p["appearances"])]

@@ -154,3 +154,64 @@ def test_different_forums_never_keep_the_same_title_apart() -> None:
     )
     (paper,) = link_papers([main, workshop]).papers
     assert paper.openreview_ids == ["main", "workshop"]
+
+
+def test_a_paper_carries_years_venues_links_and_arxiv_facts_of_its_appearances() -> None:
+    from datetime import UTC, datetime
+
+    from pipeline.models import ArxivMetadata, Enrichment, EnrichmentStatus, Link, LinkKind
+
+    card = mention("card-1", "Grokking", ["Alethea Power"], arxiv_id="2201.02177")
+    card.venue, card.year, card.arxiv_version = "ICLR Workshop 2021", 2021, 1
+    card.links = [
+        Link(label="paper", url="https://arxiv.org/abs/2201.02177v1"),
+        Link(label="code", url="https://github.com/openai/grok"),
+    ]
+    poster = mention(
+        "item-1", "Grokking", ["Alethea Power"], source="hild", kind=AppearanceKind.poster
+    )
+    poster.venue, poster.year = "ICML 2023", 2023
+    metadata = ArxivMetadata(
+        arxiv_id="2201.02177",
+        version=2,
+        title="Grokking: Generalization Beyond Overfitting",
+        published=datetime(2022, 1, 6, tzinfo=UTC),
+        categories=["cs.LG", "cs.AI"],
+        primary_category="cs.LG",
+        doi="10.1/grok",
+        abs_url="https://arxiv.org/abs/2201.02177v2",
+        pdf_url="https://arxiv.org/pdf/2201.02177v2",
+    )
+    poster.enrichments = {
+        "arxiv": Enrichment(status=EnrichmentStatus.enriched, reason="by id", metadata=metadata)
+    }
+    (paper,) = link_papers([card, poster]).papers
+    assert paper.year == 2021  # the earliest its sources give, not arXiv's 2022
+    assert paper.venues == ["ICLR Workshop 2021", "ICML 2023"]
+    assert (paper.arxiv_version, paper.categories, paper.doi) == (
+        2,
+        ["cs.LG", "cs.AI"],
+        "10.1/grok",
+    )
+    assert [(link.kind, link.url) for link in paper.links] == [
+        (LinkKind.arxiv, "https://arxiv.org/abs/2201.02177v1"),
+        (LinkKind.code, "https://github.com/openai/grok"),
+        (LinkKind.pdf, "https://arxiv.org/pdf/2201.02177v2"),
+    ]
+    assert paper.enrichments["arxiv"].metadata == metadata
+
+
+def test_without_a_year_from_any_source_the_year_is_arxivs_first_version() -> None:
+    from datetime import UTC, datetime
+
+    from pipeline.models import ArxivMetadata, Enrichment, EnrichmentStatus
+
+    card = mention("card-1", "Grokking", [])
+    metadata = ArxivMetadata(
+        arxiv_id="2201.02177", title="Grokking", published=datetime(2022, 1, 6, tzinfo=UTC)
+    )
+    card.enrichments = {
+        "arxiv": Enrichment(status=EnrichmentStatus.enriched, reason="by id", metadata=metadata)
+    }
+    (paper,) = link_papers([card]).papers
+    assert (paper.year, paper.venues) == (2022, [])

@@ -26,7 +26,7 @@ import psutil
 from pipeline.core.errors import PipelineError
 
 TIME_BOUND = 120.0  # seconds per input and path, on a shared two-core machine
-HEAVY_TIME_BOUND = 300.0  # for the inputs cut at the parse bounds (10,000 lines: every step)
+HEAVY_TIME_BOUND = 300.0  # for the inputs cut at the parse bounds (50,000 lines: every step)
 MEMORY_BOUND = 1536 * 1024 * 1024  # resident bytes above the child's start
 
 

@@ -1,6 +1,6 @@
 """Every generated hostile input through ``parse``, ``ingest-readme`` and ``refresh``: a
 one-line error or a partial result with warnings, within 120 s (300 s for the heavy ones,
-cut at 10,000 lines, which every later step then handles) and 1.5 GB each (see harness.py),
+cut at 50,000 lines, which every later step then handles) and 1.5 GB each (see harness.py),
 never a traceback or a hang. The whole corpus is slow; a representative quick
 subset runs by default."""
 

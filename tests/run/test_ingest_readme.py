@@ -118,7 +118,9 @@ def test_every_corpus_snapshot_ingests_with_the_markdown_parsers_card_count(
     assert read_manifest(settings.processed_dir, "adp").record_counts == {"records": expected}
     records = read_table(settings.processed_dir, "adp")
     assert {record["provenance"]["source_id"] for record in records} == {"adp"}
-    assert {record["enrichment"]["status"] for record in records} == {"pending"}  # offline
+    assert {record["enrichments"]["arxiv"]["status"] for record in records} == {
+        "pending"
+    }  # offline
     # the file is kept in raw/ like a fetched page, and the dataset names it as its input
     assert result.snapshot_path.parent == settings.raw_dir / "adp"
     assert result.snapshot_path.read_bytes() == path.read_bytes()
@@ -218,8 +220,8 @@ def test_a_url_is_fetched_kept_in_raw_enriched_and_written(
     assert (meta.url, meta.http_status, meta.format) == (url, 200, SourceFormat.markdown)
     records = read_table(tmp_path / "processed", "awesome-grokking")
     assert len(records) == 2
-    assert records[0]["enrichment"]["status"] == "enriched"
-    assert records[0]["enrichment"]["metadata"]["arxiv_id"] == "2201.02177"
+    assert records[0]["enrichments"]["arxiv"]["status"] == "enriched"
+    assert records[0]["enrichments"]["arxiv"]["metadata"]["arxiv_id"] == "2201.02177"
 
 
 def test_an_unreachable_url_reuses_the_last_snapshot_of_it_with_a_note(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -109,7 +110,7 @@ def test_talks_that_are_not_papers_stay_out_of_the_papers_dataset(
 
 
 def test_offline_run_marks_papers_pending(default_papers: list[dict[str, object]]) -> None:
-    statuses = {paper["enrichment"]["status"] for paper in default_papers}  # type: ignore[index]
+    statuses = {paper["enrichments"]["arxiv"]["status"] for paper in default_papers}  # type: ignore[index]
     assert statuses <= {EnrichmentStatus.pending.value, EnrichmentStatus.invalid_id.value}
 
 
@@ -147,3 +148,38 @@ def test_rerun_on_the_same_inputs_gives_byte_identical_papers(
         assert (ours / "records.json").read_bytes() == (theirs / "records.json").read_bytes()
     again = run_refresh(settings_for(tmp_path))
     assert {result.status for result in again.results} == {"unchanged"}
+
+
+def test_papers_keep_their_ids_when_a_source_brings_their_arxiv_ids(tmp_path: Path) -> None:
+    """The page-text README gives no arXiv ids; its markdown gives 523. The papers keep the
+    ids they had: changes.json reports arXiv ids changed, not papers removed and added."""
+    markdown = require(README_AD1EB52)
+    shutil.copytree(PROJECT_DIR / "raw", tmp_path / "raw")
+    shutil.copy(markdown, tmp_path / "raw" / "README.md")
+    text = (PROJECT_DIR / "sources.toml").read_text()
+    (tmp_path / "sources.toml").write_text(text)
+    run_refresh(settings_for(tmp_path))
+    before = {paper["id"] for paper in read_table(tmp_path / "processed", PAPERS_DATASET)}
+
+    (tmp_path / "sources.toml").write_text(
+        text.replace(
+            'snapshot = "003_67aa5497667b379c.txt"\nformat = "text"',
+            'snapshot = "README.md"\nformat = "markdown"',
+        )
+    )
+    run_refresh(settings_for(tmp_path))
+    processed = tmp_path / "processed"
+    papers = read_table(processed, PAPERS_DATASET)
+    paper = paper_titled(papers, "A Universal Law of Robustness via Isoperimetry")
+    assert paper["arxiv_id"] == "2105.12806" and paper["id"] in before
+    changes = json.loads(
+        (
+            processed
+            / PAPERS_DATASET
+            / str(latest_version(processed, PAPERS_DATASET))
+            / "changes.json"
+        ).read_text()
+    )[0]
+    assert (changes["added"], changes["removed"], changes["renamed"]) == ([], [], [])
+    gained = [c for c in changes["changed"] if "arxiv_id" in {f["field"] for f in c["fields"]}]
+    assert len(gained) >= 500  # without carried ids: as many removed and as many added

@@ -129,11 +129,13 @@ def _paper(paper_id: str, title: str, authors: list[str], **fields: object) -> P
     return Paper(id=paper_id, title=title, authors=authors, appearances=[appearance], **fields)
 
 
-def _enriched(arxiv_id: str, category: str) -> Enrichment:
+def _enriched(arxiv_id: str, category: str) -> dict[str, Enrichment]:
     metadata = ArxivMetadata(
         arxiv_id=arxiv_id, version=2, title="x", primary_category=category, doi="10.1/x"
     )
-    return Enrichment(status=EnrichmentStatus.enriched, reason="by id", metadata=metadata)
+    return {
+        "arxiv": Enrichment(status=EnrichmentStatus.enriched, reason="by id", metadata=metadata)
+    }
 
 
 def test_bibtex_parses_with_a_bibtex_library_and_keys_are_unique(processed: Path) -> None:
@@ -148,7 +150,7 @@ def test_bibtex_entry_types_follow_arxiv_and_venue() -> None:
     papers = [
         _paper("arxiv:2105.12806", "A Universal Law of Robustness via Isoperimetry",
                ["Sébastien Bubeck", "Mark Sellke"], arxiv_id="2105.12806",
-               enrichment=_enriched("2105.12806", "cs.LG")),
+               enrichments=_enriched("2105.12806", "cs.LG")),
         _paper("paper-b", "A Universal Law", ["Ada Bubeck"]),
     ]  # fmt: skip
     text = BibtexWriter().write(Table("records", Paper, papers)).decode()

@@ -13,10 +13,11 @@ from collections.abc import Sequence
 from pipeline.core.settings import Settings
 from pipeline.enrich.arxiv.service import enrich_papers
 from pipeline.enrich.records import EnrichmentReport, PaperRef
+from pipeline.models import ARXIV_SERVICE
 
 
 class ArxivEnricher:
-    name = "arxiv"
+    name = ARXIV_SERVICE
 
     def enrich(
         self, papers: Sequence[PaperRef], settings: Settings, *, refresh: bool = False

@@ -1,11 +1,16 @@
 """The local arXiv cache: a SQLite file keyed by base id and by normalised title.
 
-Entries older than the TTL count as absent. "Not found" is cached too (a row without
+Entries older than their TTL count as absent. "Not found" is cached too (a row without
 metadata), so a warm run asks arXiv nothing it already asked.
+
+Each entry's TTL is the configured one shortened by up to ``EXPIRY_SPREAD`` of it, by an
+amount fixed by its key: entries fetched in one cold run (a whole corpus, one day) expire
+over the following days instead of all on the same one, so later runs re-ask a few a day.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import sqlite3
@@ -33,6 +38,7 @@ CREATE TABLE IF NOT EXISTS titles (
 """
 
 _DAMAGED = {"SQLITE_NOTADB", "SQLITE_CORRUPT"}
+EXPIRY_SPREAD = 0.2  # of the TTL: 30 days -> entries expire between day 24 and day 30
 # SQLite caps host parameters per statement; lookups go in chunks below it.
 _CHUNK = 500
 
@@ -76,8 +82,8 @@ class ArxivCache:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _oldest_fresh(self) -> float:
-        return time.time() - self.ttl_seconds
+    def _fresh(self, key: str, fetched_at: float, now: float) -> bool:
+        return fetched_at >= now - self.ttl_seconds * (1.0 - EXPIRY_SPREAD * _spread(key))
 
     def _trouble(self, action: str, err: Exception) -> None:
         # The cache only saves requests: a failing read is a miss, a failing write is lost.
@@ -114,15 +120,18 @@ class ArxivCache:
 
     def _get_ids(self, base_ids: Iterable[str]) -> dict[str, ArxivMetadata | None]:
         found: dict[str, ArxivMetadata | None] = {}
-        wanted = list(dict.fromkeys(base_ids))
+        wanted, now = list(dict.fromkeys(base_ids)), time.time()
         for start in range(0, len(wanted), _CHUNK):
             chunk = wanted[start : start + _CHUNK]
             marks = ",".join("?" * len(chunk))
             rows = self._db.execute(
-                f"SELECT base_id, metadata FROM ids WHERE base_id IN ({marks}) AND fetched_at >= ?",
-                [*chunk, self._oldest_fresh()],
+                f"SELECT base_id, metadata, fetched_at FROM ids WHERE base_id IN ({marks}) "
+                "AND fetched_at >= ?",
+                [*chunk, now - self.ttl_seconds],
             )
-            for base_id, metadata in rows:
+            for base_id, metadata, fetched_at in rows:
+                if not self._fresh(base_id, fetched_at, now):
+                    continue
                 found[base_id] = (
                     None if metadata is None else ArxivMetadata.model_validate_json(metadata)
                 )
@@ -141,16 +150,18 @@ class ArxivCache:
 
     def _get_titles(self, title_keys: Iterable[str]) -> dict[str, list[ArxivMetadata]]:
         found: dict[str, list[ArxivMetadata]] = {}
-        wanted = list(dict.fromkeys(title_keys))
+        wanted, now = list(dict.fromkeys(title_keys)), time.time()
         for start in range(0, len(wanted), _CHUNK):
             chunk = wanted[start : start + _CHUNK]
             marks = ",".join("?" * len(chunk))
             rows = self._db.execute(
-                f"SELECT title_key, candidates FROM titles WHERE title_key IN ({marks}) "
-                "AND fetched_at >= ?",
-                [*chunk, self._oldest_fresh()],
+                f"SELECT title_key, candidates, fetched_at FROM titles WHERE title_key IN "
+                f"({marks}) AND fetched_at >= ?",
+                [*chunk, now - self.ttl_seconds],
             )
-            for title_key, candidates in rows:
+            for title_key, candidates, fetched_at in rows:
+                if not self._fresh(title_key, fetched_at, now):
+                    continue
                 found[title_key] = [ArxivMetadata.model_validate(c) for c in json.loads(candidates)]
         return found
 
@@ -165,3 +176,9 @@ class ArxivCache:
                     for key, cands in entries.items()
                 ],
             )
+
+
+def _spread(key: str) -> float:
+    """A fraction in [0, 1) fixed by the key (not Python's salted hash: the same every run)."""
+    digest = hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big") / 2**64

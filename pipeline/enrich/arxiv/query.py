@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from urllib.parse import quote_plus
 
 from pipeline.core.text import LATEX_SYMBOLS, surname
 
@@ -106,4 +107,50 @@ def _search_surname(name: str) -> str:
 
 def batch_query(clauses: Sequence[str]) -> str:
     """Several title clauses in one request."""
-    return " OR ".join(clauses)
+    return _OR.join(clauses)
+
+
+# How long a request URL may be. arXiv's API user manual (3.1, "Calling the API") gives no
+# number: GET puts the parameters in the URL, "thus if the parameters list is unusually
+# long, a POST request might be preferred". The limit that shows is the server's: an
+# id_list of 642 ids (about 8,400 characters encoded) was refused with HTTP 414 Request-URI
+# Too Long (lukasschwab/arxiv.py issue #15), the request-line limit of common front ends
+# (Apache's LimitRequestLine: 8,190 bytes). 6,000 stays clear of it with room for the
+# request line and a longer endpoint.
+URL_BUDGET = 6000
+# What the arxiv package adds besides search_query (id_list, sortBy, sortOrder, start,
+# max_results) and the separators, encoded: less than this.
+_OTHER_PARAMETERS = 120
+_OR = " OR "
+
+
+def encoded_length(text: str) -> int:
+    """Characters ``text`` takes in a query string (what urlencode makes of it)."""
+    return len(quote_plus(text))
+
+
+def pack_clauses(
+    clauses: Sequence[tuple[str, str]],
+    endpoint: str,
+    budget: int = URL_BUDGET,
+    max_clauses: int | None = None,
+) -> list[list[str]]:
+    """Keys of ``(key, clause)`` pairs grouped into searches whose URL fits ``budget`` (and
+    of at most ``max_clauses`` clauses).
+
+    Greedy in order: each search takes clauses while the URL would still fit, so a run
+    asks as few searches as the budget allows; a clause too long for any search goes alone.
+    """
+    room = budget - len(endpoint) - len("?search_query=") - _OTHER_PARAMETERS
+    batches: list[list[str]] = []
+    used = 0
+    for key, clause in clauses:
+        size = encoded_length(clause)
+        full = max_clauses is not None and batches and len(batches[-1]) >= max_clauses
+        if batches and not full and used + encoded_length(_OR) + size <= room:
+            batches[-1].append(key)
+            used += encoded_length(_OR) + size
+        else:
+            batches.append([key])
+            used = size
+    return batches

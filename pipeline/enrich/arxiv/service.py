@@ -1,7 +1,9 @@
 """``enrich_papers``: look papers up on arXiv by id or by title, through the cache.
 
 Order of work: validate ids locally, answer what the cache knows, then ask arXiv in as few
-requests as possible (100 ids per request; 5 titles per search). Faults never raise: a
+requests as possible (100 ids per request; titles packed into searches up to the URL
+budget, :func:`pipeline.enrich.arxiv.query.pack_clauses`), or, with the local title index,
+no searches at all (:mod:`pipeline.enrich.arxiv.index`). Faults never raise: a
 failed request marks its papers ``error``, no network (or no answer) marks the rest
 ``pending``, and so does the run's time budget once spent.
 
@@ -36,16 +38,19 @@ from pipeline.enrich.arxiv.client import (
     ArxivUnreachable,
     canonical_base_id,
 )
+from pipeline.enrich.arxiv.index import INDEX_FILE_NAME, TitleIndex, match_titles
 from pipeline.enrich.arxiv.limiter import RequestLimiter
-from pipeline.enrich.arxiv.query import batch_query, title_clause
+from pipeline.enrich.arxiv.query import batch_query, pack_clauses, title_clause
 from pipeline.enrich.records import EnrichmentReport, PaperRef
 from pipeline.models import ArxivMetadata, Enrichment, EnrichmentStatus
 
 logger = logging.getLogger(__name__)
 
 ID_BATCH_SIZE = 100  # ids per id_list request
-TITLE_BATCH_SIZE = 5  # titles per search request
 RESULTS_PER_TITLE = 10  # page room per title in a batched search
+# Titles per search: as many as the URL budget takes (query.pack_clauses), and at most
+# what one page of arXiv's (2,000 results, the user manual's cap) has room for.
+TITLE_BATCH_SIZE = 2000 // RESULTS_PER_TITLE
 CANDIDATES_KEPT = 5  # per title, in the cache: enough for ambiguity and no_match reasons
 LIMITER_FILE_NAME = "arxiv-requests.lock"
 
@@ -83,13 +88,19 @@ def enrich_papers(
         if cache is not None and not refresh:
             work.ids.update(cache.get_ids(work.by_id))
             work.titles.update(cache.get_titles(work.by_title))
-        missing_ids = sorted(set(work.by_id) - set(work.ids))
+        # One time budget for every arXiv request of the run, the title index's included.
+        ends = time.monotonic() + settings.arxiv_budget_seconds
         missing_titles = [key for key in work.by_title if key not in work.titles]
+        if missing_titles and settings.arxiv_title_index and not settings.offline:
+            missing_titles = _titles_from_index(
+                work, missing_titles, settings, retry, cache, report, refresh=refresh, ends=ends
+            )
+        missing_ids = sorted(set(work.by_id) - set(work.ids))
         if missing_ids or missing_titles:
             if settings.offline:
                 _pend(work, missing_ids, missing_titles, "offline", report)
             else:
-                _fetch(work, missing_ids, missing_titles, settings, retry, cache, report)
+                _fetch(work, missing_ids, missing_titles, settings, retry, cache, report, ends)
     finally:
         if cache is not None:
             cache.close()
@@ -179,17 +190,14 @@ def _fetch(
     retry: RetryPolicy | None,
     cache: ArxivCache | None,
     report: EnrichmentReport,
+    ends: float,
 ) -> None:
     limiter = RequestLimiter(settings.state_dir / LIMITER_FILE_NAME, settings.arxiv_delay_seconds)
     client = ArxivClient(settings, limiter, retry or RetryPolicy())
     batches: list[tuple[Method, list[str]]] = [
         *(("id", list(ids[i : i + ID_BATCH_SIZE])) for i in range(0, len(ids), ID_BATCH_SIZE)),
-        *(
-            ("title", list(titles[i : i + TITLE_BATCH_SIZE]))
-            for i in range(0, len(titles), TITLE_BATCH_SIZE)
-        ),
+        *(("title", batch) for batch in _title_searches(titles, work, settings)),
     ]
-    ends = time.monotonic() + settings.arxiv_budget_seconds
     try:
         for position, (method, batch) in enumerate(batches):
             seconds = (len(batches) - position) * settings.arxiv_delay_seconds
@@ -231,6 +239,69 @@ def _open(work: _Work, method: Method, key: str) -> bool:
     """Not answered, nor failed, yet (a split batch may have settled part of itself)."""
     answered = work.ids if method == "id" else work.titles
     return key not in answered and (method, key) not in work.failed
+
+
+def _titles_from_index(
+    work: _Work,
+    titles: list[str],
+    settings: Settings,
+    retry: RetryPolicy | None,
+    cache: ArxivCache | None,
+    report: EnrichmentReport,
+    *,
+    refresh: bool,
+    ends: float,
+) -> list[str]:
+    """Answer titles from the local title index (no search requests: only the confirmed
+    ids are fetched, cache first, in id batches); returns the titles left to search, all of
+    them when the index is missing or arXiv cannot be reached.
+
+    The confirmed ids are asked as every id is (:func:`_fetch_ids`: refused batches split,
+    doubtful answers asked again, nothing doubtful cached, the run's budget). A title whose
+    confirmed id arXiv refused or left unconfirmed is not answered from the index: it is
+    searched as without one.
+    """
+    path = settings.state_dir / INDEX_FILE_NAME
+    if not path.exists():
+        report.warnings.append(f"no arXiv title index at {path} (run `arxiv-index update`)")
+        return titles
+    limiter = RequestLimiter(settings.state_dir / LIMITER_FILE_NAME, settings.arxiv_delay_seconds)
+    client = ArxivClient(settings, limiter, retry or RetryPolicy())
+    fetched = _Work()  # the confirmed ids' answers, apart from the papers' own id lookups
+
+    def fetch(ids: list[str]) -> dict[str, ArxivMetadata | None]:
+        found = dict(cache.get_ids(ids)) if cache is not None and not refresh else {}
+        missing = [base for base in ids if base not in found]
+        for start in range(0, len(missing), ID_BATCH_SIZE):
+            if time.monotonic() >= ends:
+                raise _BudgetSpent
+            _fetch_ids(client, missing[start : start + ID_BATCH_SIZE], fetched, cache, report, ends)
+        found.update(fetched.ids)  # trusted answers only: refused or unconfirmed ids are absent
+        return found
+
+    try:
+        with TitleIndex(path) as index:
+            firsts = {key: work.by_title[key][0] for key in titles}
+            matched = match_titles(index, firsts, fetch, CANDIDATES_KEPT)
+    except (ArxivUnreachable, ArxivFetchError, _BudgetSpent, sqlite3.Error) as err:
+        cause = "arXiv's time budget is spent" if isinstance(err, _BudgetSpent) else str(err)
+        report.warnings.append(f"arXiv title index not used: {cause}")
+        matched = {}
+    finally:
+        report.requests_made += client.requests_sent
+        client.close()
+    work.ids.update(fetched.ids)  # an id a paper names too is not asked twice
+    work.titles.update(matched)
+    return [key for key in titles if key not in work.titles]
+
+
+def _title_searches(titles: Sequence[str], work: _Work, settings: Settings) -> list[list[str]]:
+    """The title keys packed into as few searches as the URL budget allows."""
+    clauses = []
+    for key in titles:
+        first = work.by_title[key][0]
+        clauses.append((key, title_clause(first.title, first.authors) or ""))
+    return pack_clauses(clauses, settings.arxiv_api_url, max_clauses=TITLE_BATCH_SIZE)
 
 
 def _fail(
