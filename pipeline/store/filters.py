@@ -1,5 +1,5 @@
 """``--where`` filters over a table's records: ``year>=2023``, ``topic=Grokking``,
-``enrichments.arxiv.status=enriched``, ``title~diffusion``.
+``enrichments.arxiv.status=enriched``, ``title~diffusion``, ``links.kind=code``.
 
 A filter names a field (dotted for nested ones; a singular name also finds its list field,
 so ``topic`` matches ``topics``), an operator (``=`` ``!=`` ``>=`` ``<=`` ``>`` ``<``, and
@@ -45,18 +45,25 @@ def parse_filter(text: str) -> Filter:
     return Filter(tuple(match.group("field").split(".")), match.group("op"), match.group("value"))
 
 
-def _lookup(row: Any, path: Sequence[str]) -> Any:
-    value = row
-    for name in path:
-        if not isinstance(value, dict):
+def _lookup(value: Any, path: Sequence[str]) -> Any:
+    """The value at ``path``; through a list of records, every record's value, as a list
+    (``links.kind`` is the kind of every link)."""
+    if not path:
+        return value
+    if isinstance(value, list):
+        found = [_lookup(item, path) for item in value]
+        kept = [item for item in found if item is not _MISSING]
+        if not kept:  # an empty list holds no such field either
             return _MISSING
-        if name in value:
-            value = value[name]
-        elif f"{name}s" in value:
-            value = value[f"{name}s"]
-        else:
-            return _MISSING
-    return value
+        return [leaf for item in kept for leaf in (item if isinstance(item, list) else [item])]
+    if not isinstance(value, dict):
+        return _MISSING
+    name, rest = path[0], path[1:]
+    if name in value:
+        return _lookup(value[name], rest)
+    if f"{name}s" in value:
+        return _lookup(value[f"{name}s"], rest)
+    return _MISSING
 
 
 def _number(value: Any) -> float | None:
@@ -93,6 +100,8 @@ def _compare(actual: Any, op: str, wanted: str) -> bool:
 
 def matches(row: dict[str, Any], where: Filter) -> bool:
     value = _lookup(row, where.path)
+    if value is _MISSING:
+        value = None  # e.g. links.kind of a paper without links
     if isinstance(value, list):
         if where.op == "!=":
             return all(_compare(item, "!=", where.value) for item in value)
