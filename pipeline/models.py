@@ -43,6 +43,19 @@ def record_model(name: str) -> type[Record]:
     raise KeyError(name)
 
 
+def _text(description: str) -> Any:
+    """A required field with its description (for schema.json and the README's tables)."""
+    return Field(description=description)
+
+
+def _optional(description: str) -> Any:
+    return Field(default=None, description=description)
+
+
+def _many(description: str) -> Any:
+    return Field(default_factory=list, description=description)
+
+
 # --------------------------------------------------------------------------- sources
 
 
@@ -75,62 +88,51 @@ class Source(Record):
             "feed, conference"
         ),
     )
-    url: str
+    url: str = _text(
+        "where it is read: a page, a feed, or a GitHub repository (tracked) or file (pinned)"
+    )
     snapshot: str | None = Field(
         default=None, description="path of the embedded snapshot, relative to the raw folder"
     )
     format: SourceFormat | None = Field(
         default=None, description="format of the snapshot; detected when absent"
     )
-    title: str | None = None
-    venue: str | None = None
-    year: int | None = None
-    date: Date | None = None
+    title: str | None = _optional("the title, when the document does not say it")
+    venue: str | None = _optional("e.g. 'ICML 2023', for an event's records")
+    year: int | None = _optional("the conference year, for an event's records")
+    date: Date | None = _optional("the event's day, for times shown without one")
     timezone: str | None = Field(default=None, description="IANA name, e.g. America/Los_Angeles")
 
 
 class SnapshotMeta(Record):
     """The metadata file kept next to every snapshot in raw/."""
 
-    source_id: str
-    url: str
-    kind: str
-    format: SourceFormat
-    sha256: str
-    captured_at: datetime | None = None
-    venue: str | None = None
-    date: Date | None = None
-    timezone: str | None = None
-    note: str | None = None
+    source_id: str = _text("the source the bytes are of")
+    url: str = _text("the source's url when they were read")
+    kind: str = _text("the source's kind")
+    format: SourceFormat = _text("what the bytes are: markdown, html, text or json")
+    sha256: str = _text("hex digest of the bytes")
+    captured_at: datetime | None = _optional("when these bytes were first seen")
+    venue: str | None = _optional("the source's venue")
+    date: Date | None = _optional("the source's date")
+    timezone: str | None = _optional("the source's time zone")
+    note: str | None = _optional("anything the fetch had to say, in one line")
     # Set on snapshots the pipeline fetched itself (raw/<source_id>/); absent on embedded ones.
     # captured_at is the first fetch that returned these bytes, fetched_at the latest one.
-    fetched_at: datetime | None = None
+    fetched_at: datetime | None = _optional("the latest fetch that returned these bytes")
     final_url: str | None = Field(default=None, description="after GitHub resolution, redirects")
     commit: str | None = Field(
         default=None,
         description="the commit these bytes were last fetched at: the one the url names, or "
         "the head of the branch it tracks",
     )
-    http_status: int | None = None
-    content_type: str | None = None
+    http_status: int | None = _optional("the answer's status")
+    content_type: str | None = _optional("the answer's Content-Type")
     etag: str | None = Field(default=None, description="sent back as If-None-Match")
     last_modified: str | None = Field(default=None, description="sent back as If-Modified-Since")
 
 
 # --------------------------------------------------------------------------- shared parts
-
-
-def _text(description: str) -> Any:
-    """A required field with its description (for schema.json and the README's tables)."""
-    return Field(description=description)
-
-
-def _optional(description: str) -> Any:
-    return Field(default=None, description=description)
-
-
-def _many(description: str) -> Any:
-    return Field(default_factory=list, description=description)
 
 
 class Link(Record):

@@ -19,6 +19,8 @@ from pipeline.models import (
     PaperCard,
     ParseWarning,
     ScheduleItem,
+    SnapshotMeta,
+    Source,
 )
 from tests.conftest import PROJECT_DIR
 
@@ -48,7 +50,9 @@ def _walk(model: type[BaseModel], seen: set[type[BaseModel]]) -> list[str]:
     return missing
 
 
-@pytest.mark.parametrize("model", [*WRITTEN, Manifest, ChangeSet], ids=lambda m: m.__name__)
+@pytest.mark.parametrize(
+    "model", [*WRITTEN, Manifest, ChangeSet, Source, SnapshotMeta], ids=lambda m: m.__name__
+)
 def test_every_field_of_a_written_record_has_a_description(model: type[BaseModel]) -> None:
     assert _walk(model, set()) == []
 
