@@ -33,13 +33,15 @@ MAX_LINE_CHARS = 20_000
 MAX_NESTING = 16
 MAX_INDENT = 4 * MAX_NESTING  # columns of leading white space a line keeps
 MAX_HTML_CHARS = 20_000_000  # HTML is parsed in C; its visible text is bounded as above
-# libxml2 reads 2048 levels with huge_tree and drops the whole document beyond; the rest of
-# the tags past this depth are removed (their text kept) before it parses.
+# libxml2 reads 2048 levels with huge_tree and drops the whole document beyond; such a page
+# is parsed again with the tags past this depth removed (their text kept).
 MAX_HTML_DEPTH = 1024
 
 WEB_SCHEMES = frozenset({"http", "https"})
 # Set by html_lines when it stopped at MAX_LINES visible lines (it returns only lines).
 LINES_CUT: ContextVar[int | None] = ContextVar("LINES_CUT", default=None)
+# Set by the HTML parse when it cut a page's nesting at MAX_HTML_DEPTH: how deep it was.
+HTML_DEPTH_CUT: ContextVar[int | None] = ContextVar("HTML_DEPTH_CUT", default=None)
 
 _CONTAINERS = re.compile(r"(?:[ \t]{0,3}(?:>[ \t]?|[-*+][ \t]+|\d{1,9}[.)][ \t]+))")
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)[^<>]*?(/?)>")
@@ -172,30 +174,36 @@ def flatten_html(html: str, max_depth: int = MAX_HTML_DEPTH) -> str:
     return "".join(parts)
 
 
-def html_cut_warning() -> ParseWarning | None:
-    """The warning for a page whose visible lines html_lines stopped reading, if it did."""
+def html_cut_warnings() -> list[ParseWarning]:
+    """The warnings for what the HTML reading cut, if it did: the visible lines html_lines
+    stopped reading, the nesting the parse cut."""
+    warnings: list[ParseWarning] = []
+    deepest = HTML_DEPTH_CUT.get()
+    if deepest is not None:
+        message = (
+            f"elements nested {deepest} deep: read with nesting cut at {MAX_HTML_DEPTH} "
+            "levels (their text kept)"
+        )
+        warnings.append(ParseWarning(line=None, message=message))
     cut = LINES_CUT.get()
-    if cut is None:
-        return None
-    return ParseWarning(line=None, message=f"page cut after {cut} visible lines")
+    if cut is not None:
+        warnings.append(ParseWarning(line=None, message=f"page cut after {cut} visible lines"))
+    return warnings
+
+
+def reset_html_cuts() -> None:
+    """Forget the last page's cuts: called before a page is read."""
+    LINES_CUT.set(None)
+    HTML_DEPTH_CUT.set(None)
 
 
 def bound_html(html: str) -> Bounded:
-    """Cut an HTML page at the size bound; say when it nests past what is read as nested."""
+    """Cut an HTML page at the size bound (its nesting is bounded when it is parsed)."""
     warnings: list[ParseWarning] = []
     if len(html) > MAX_HTML_CHARS:
         html = html[:MAX_HTML_CHARS]
         warnings.append(
             ParseWarning(line=None, message=f"page cut: read up to {MAX_HTML_CHARS} characters")
-        )
-    deepest = html_depth(html)
-    if deepest > MAX_HTML_DEPTH:
-        warnings.append(
-            ParseWarning(
-                line=None,
-                message=f"elements nested {deepest} deep: read with nesting cut at "
-                f"{MAX_HTML_DEPTH} levels (their text kept)",
-            )
         )
     return Bounded(html, warnings)
 
@@ -206,8 +214,11 @@ M = TypeVar("M", bound=BaseModel)
 
 
 def is_web_link(url: str) -> bool:
+    url = url.strip()
+    if url.startswith(("https://", "http://")) and "[" not in url:
+        return True  # the common case, without urlsplit (a bracket may be a bad IPv6 host)
     try:
-        return urlsplit(url.strip()).scheme.lower() in WEB_SCHEMES
+        return urlsplit(url).scheme.lower() in WEB_SCHEMES
     except ValueError:
         return False
 

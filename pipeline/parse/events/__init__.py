@@ -14,10 +14,10 @@ from pipeline.parse.events.records import EventDraft, build_document
 from pipeline.parse.events.schedule import parse_lines, parse_schedule_text
 from pipeline.parse.events.templates import PAGE_TEMPLATES, Header, read_header
 from pipeline.parse.limits import (
-    LINES_CUT,
     bound_html,
     bound_lines,
-    html_cut_warning,
+    html_cut_warnings,
+    reset_html_cuts,
     web_links_only,
 )
 
@@ -36,7 +36,7 @@ def read_event_page(text: str, source: Source, fmt: SourceFormat) -> EventDocume
         return build_document(source, EventDraft(), [], [warning])
     html = fmt is SourceFormat.html
     bounded = bound_html(text) if html else bound_lines(text)
-    LINES_CUT.set(None)
+    reset_html_cuts()
     try:
         if html:
             document = read_html_page(bounded.text, source)
@@ -48,9 +48,7 @@ def read_event_page(text: str, source: Source, fmt: SourceFormat) -> EventDocume
         document = document.model_copy(
             update={"warnings": [ParseWarning(line=None, message=message), *document.warnings]}
         )
-    cut = html_cut_warning()
-    if cut is not None:
-        bounded.warnings.append(cut)
+    bounded.warnings.extend(html_cut_warnings())
     items, dropped = web_links_only(document.items)
     (event,), event_dropped = web_links_only([document.event])
     warnings = [*bounded.warnings, *event_dropped, *dropped, *document.warnings]

@@ -17,7 +17,13 @@ from lxml import etree  # type: ignore[import-untyped]
 
 from pipeline.core.text import collapse_spaces
 from pipeline.models import Link
-from pipeline.parse.limits import LINES_CUT, MAX_LINES, flatten_html
+from pipeline.parse.limits import (
+    HTML_DEPTH_CUT,
+    LINES_CUT,
+    MAX_LINES,
+    flatten_html,
+    html_depth,
+)
 
 __all__ = [
     "BLOCK_TAGS",
@@ -208,8 +214,10 @@ def _parse(data: bytes, encoding: str | None) -> _Element:
     root, too_deep = _parse_once(data, encoding)
     if too_deep:
         # libxml2 drops a whole document nested past its limit (256, or 2048 with huge_tree):
-        # parse it again with the tags below a sane depth removed, their text kept.
+        # parse it again with the tags below a sane depth removed, their text kept. Measuring
+        # the depth from the text costs more than lxml's own parse: only done here.
         text = data.decode(encoding or "utf-8", "replace")
+        HTML_DEPTH_CUT.set(html_depth(text))
         root, _ = _parse_once(flatten_html(text).encode("utf-8"), "utf-8")
     if root is None:
         raise HtmlError("no HTML elements in the document")

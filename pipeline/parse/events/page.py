@@ -9,8 +9,10 @@ read from the page's header.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
+
+from lxml import etree  # type: ignore[import-untyped]
 
 from pipeline.models import Link
 from pipeline.parse.events.html_lines import (
@@ -23,7 +25,15 @@ from pipeline.parse.events.html_lines import (
     visible_lines,
 )
 
-__all__ = ["Element", "HtmlPage", "has_class", "site_id_of", "stray_text", "text_of"]
+__all__ = [
+    "Element",
+    "HtmlPage",
+    "PartsRead",
+    "has_class",
+    "site_id_of",
+    "stray_text",
+    "text_of",
+]
 
 # lxml ships no type information: its elements are typed loosely on purpose.
 Element = Any
@@ -51,10 +61,20 @@ def text_of(element: Element, skip: Iterable[Element] = ()) -> str:
     return " ".join("".join(parts).split())
 
 
-def stray_text(scope: Element, read: Iterable[Element]) -> str:
+def stray_text(scope: Element, read: Iterable[Element] | Mapping[Element, str]) -> str:
     """The text of ``scope`` outside the subtrees already ``read`` (white space collapsed):
-    what a template found no place for. Iterates elements only, never long texts."""
+    what a template found no place for. ``read`` may map each part to its :func:`text_of`,
+    which spares reading it again. Iterates elements only, never long texts."""
     roots = set(read)
+    texts = read if isinstance(read, Mapping) else {}
+    shown = sum(
+        len(text) - text.count(" ") if (text := texts.get(root)) is not None else _chars(root)
+        for root in roots
+    )
+    if _chars(scope) == shown:
+        # The usual case, decided by lxml's own text iteration: the parts read hold every
+        # printed character (nested or scripted parts make the counts differ: walked below).
+        return ""
     inside: set[Element] = set()
     for root in roots:
         inside.update(root.iter())  # the proxies stay alive, so identity holds
@@ -68,6 +88,33 @@ def stray_text(scope: Element, read: Iterable[Element]) -> str:
         if element.tail and (element in roots or element not in inside) and parent not in inside:
             pieces.append(element.tail)
     return " ".join(" ".join(pieces).split())
+
+
+def _chars(element: Element) -> int:
+    """How many characters other than white space an element's subtree holds."""
+    return len("".join("".join(element.itertext()).split()))
+
+
+class PartsRead:
+    """The parts of one card or row a template has read, each with its text, read once."""
+
+    def __init__(self) -> None:
+        self.texts: dict[Element, str] = {}
+
+    def text(self, element: Element) -> str:
+        """The element's :func:`text_of`; the element counts as read."""
+        known = self.texts.get(element)
+        if known is None:
+            known = self.texts[element] = text_of(element)
+        return known
+
+    def add(self, elements: Iterable[Element]) -> None:
+        for element in elements:
+            self.text(element)
+
+    def leftover(self, scope: Element) -> str:
+        """The text of ``scope`` in none of the parts read."""
+        return stray_text(scope, self.texts)
 
 
 def _gather(element: Element, parts: list[str], skip: set[Element]) -> None:
@@ -114,24 +161,32 @@ class HtmlPage:
         """Elements with that class, in document order (within one element, if given)."""
         if name.encode() not in self.data:
             return []  # the cheap test first: most pages lack most classes
-        scope = ".//" if within is not None else "//"
-        # A plain contains() lets libxml2 find the few candidates fast; has_class decides.
-        candidates: list[Element] = (within if within is not None else self.root).xpath(
-            f"{scope}{tag}[contains(@class, '{name}')]"
-        )
-        return [element for element in candidates if has_class(element, name)]
+        # lxml's iteration (by tag, in C) and a test in Python cost half of libxml2's XPath
+        # contains(@class, ...), which copies every attribute it tests.
+        match = etree.Element if tag == "*" else tag
+        elements = self.root.iter(match) if within is None else within.iterdescendants(match)
+        return [element for element in elements if has_class(element, name)]
 
     def by_classes(self, names: Iterable[str]) -> dict[str, list[Element]]:
-        """Elements of each of these classes, in one pass over the document."""
-        present = [name for name in names if name.encode() in self.data]
+        """Elements of each of these classes, in one pass over the document that stops once
+        as many were found as the page's source names each class (a header's parts: near
+        the top)."""
         found: dict[str, list[Element]] = {name: [] for name in names}
-        if not present:
-            return found
-        tests = " or ".join(f"contains(@class, '{name}')" for name in present)
-        for element in self.root.xpath(f"//*[{tests}]"):
-            for name in present:
-                if has_class(element, name):
+        # A class the source names n times is on at most n elements (its value written with
+        # character references is not seen, as by_class's test on the source does not).
+        left = {name: count for name in found if (count := self.data.count(name.encode()))}
+        for element in self.root.iter(etree.Element):
+            if not left:
+                break
+            classes = element.get("class")
+            if not classes:
+                continue
+            for name in [name for name in left if name in classes]:
+                if name in classes.split():
                     found[name].append(element)
+                    left[name] -= 1
+                    if not left[name]:
+                        del left[name]
         return found
 
     def first_by_class(

@@ -400,3 +400,36 @@ def test_looks_like_schedule_recognises_a_workshop_page_served_as_html() -> None
     name = "002_018b3c99b71c7c41.txt"
     assert looks_like_schedule(page_from_capture(seed_text(name)))
     assert not looks_like_schedule("<html><body><h1>Awesome list</h1><p>Papers</p></body></html>")
+
+
+def _wrapped(page: str, depth: int) -> str:
+    body = page.index("<main")
+    return page[:body] + "<div>" * depth + page[body:] + "</div>" * depth
+
+
+def test_html_nested_deeper_than_libxml2_reads_is_read_flattened_with_a_warning() -> None:
+    from pipeline.models import SourceFormat
+    from pipeline.parse.events import read_event_page
+    from pipeline.parse.limits import MAX_HTML_DEPTH
+
+    capture = page_from_capture(seed_text("001_dca7463950b001f7.txt"))
+    source = SOURCES["001_dca7463950b001f7.txt"]
+    doc = read_event_page(_wrapped(capture, 3000), source, SourceFormat.html)
+    (cut,) = [w.message for w in doc.warnings if "nested" in w.message]
+    assert re.search(r"nested 30\d\d deep", cut) and f"cut at {MAX_HTML_DEPTH} levels" in cut
+    # The next page, nested as pages are, says nothing of nesting.
+    plain = read_event_page(capture, source, SourceFormat.html)
+    assert len(plain.items) == 62 and not [w for w in plain.warnings if "nested" in w.message]
+
+
+@pytest.mark.parametrize("depth", [900, 1500])
+def test_html_nested_as_deep_as_libxml2_reads_is_read_as_it_is(depth: int) -> None:
+    from pipeline.models import SourceFormat
+    from pipeline.parse.events import read_event_page
+
+    capture = page_from_capture(seed_text("001_dca7463950b001f7.txt"))
+    source = SOURCES["001_dca7463950b001f7.txt"]
+    doc = read_event_page(_wrapped(capture, depth), source, SourceFormat.html)
+    plain = read_event_page(capture, source, SourceFormat.html)
+    assert [item.title for item in doc.items] == [item.title for item in plain.items]
+    assert not [w for w in doc.warnings if "nested" in w.message]

@@ -18,9 +18,9 @@ from pipeline.parse.events.names import split_names
 from pipeline.parse.events.page import (
     Element,
     HtmlPage,
+    PartsRead,
     has_class,
     site_id_of,
-    stray_text,
     text_of,
 )
 from pipeline.parse.events.records import EventDraft, ItemDraft
@@ -76,18 +76,21 @@ def _parts(scope: Element) -> dict[str, Element]:
         elif tag == "a":
             if "title" not in found and "first_link" not in found and element.get("href"):
                 found["first_link"] = element
-        elif "room" not in found and not len(element) and _BRACKETED.match(element.text or ""):
-            found["room"] = element  # '[ Room #123 ]': a paragraph of its own, no link
+        elif "room" not in found and not len(element):
+            text = element.text
+            if text and "[" in text and _BRACKETED.match(text):
+                found["room"] = element  # '[ Room #123 ]': a paragraph of its own, no link
     return found
 
 
 def _card(page: HtmlPage, scope: Element, warnings: list[ParseWarning]) -> ItemDraft | None:
     parts = _parts(scope)
+    read = PartsRead()
     # Explicit: an lxml element without children is falsy.
     title_element = parts.get("title")
     if title_element is None:
         title_element = parts.get("first_link")
-    title = text_of(title_element) if title_element is not None else ""
+    title = read.text(title_element) if title_element is not None else ""
     line = scope.sourceline
     if title_element is None or not title:
         if text_of(scope):
@@ -99,36 +102,28 @@ def _card(page: HtmlPage, scope: Element, warnings: list[ParseWarning]) -> ItemD
     href = str(title_element.get("href") or "").strip()
     draft.url = page.resolve(href) if href and not href.startswith("#") else None
     draft.site_id = site_id_of(str(scope.get("id") or "")) or site_id_of(draft.url)
-    used = [title_element]
     if (label := parts.get("label")) is not None:
-        draft.label = text_of(label) or None
-        used.append(label)
+        draft.label = read.text(label) or None
     if (names := parts.get("names")) is not None:
-        draft.names = split_names(text_of(names))
-        used.append(names)
-    if (when := parts.get("time")) is not None:
-        used.append(when)
-        shown = text_of(when)
-        if shown:
-            draft.time = parse_time(shown)
-            if draft.time is None:
-                message = f"time '{shown}' of '{title}' not understood"
-                warnings.append(ParseWarning(line=when.sourceline, message=message))
+        draft.names = split_names(read.text(names))
+    if (when := parts.get("time")) is not None and (shown := read.text(when)):
+        draft.time = parse_time(shown)
+        if draft.time is None:
+            message = f"time '{shown}' of '{title}' not understood"
+            warnings.append(ParseWarning(line=when.sourceline, message=message))
     if (room := parts.get("room")) is not None:
-        used.append(room)
-        match = _BRACKETED.match(text_of(room))
+        match = _BRACKETED.match(read.text(room))
         if match:
             draft.room = match.group("room") or None
             position = match.group("position")
             draft.poster_position = position.replace(" ", "") if position else None
     if (abstract := parts.get("abstract")) is not None:
-        used.append(abstract)
-        shown = text_of(abstract)
+        shown = read.text(abstract)
         draft.abstract = [shown] if shown else []
     if (toggle := parts.get("toggle")) is not None:
-        used.append(toggle)
-    used.extend(scope.iter("button"))  # controls, not content
-    leftover = _leftover(scope, used)
+        read.text(toggle)
+    read.add(scope.iter("button"))  # controls, not content
+    leftover = _leftover(scope, read)
     if leftover:
         shown = leftover if len(leftover) <= 80 else leftover[:77] + "..."
         message = f"text of card '{title}' not understood: '{shown}'"
@@ -136,8 +131,8 @@ def _card(page: HtmlPage, scope: Element, warnings: list[ParseWarning]) -> ItemD
     return draft
 
 
-def _leftover(scope: Element, used: list[Element]) -> str:
-    words = [word for word in stray_text(scope, used).split() if not _FURNITURE.match(word)]
+def _leftover(scope: Element, read: PartsRead) -> str:
+    words = [word for word in read.leftover(scope).split() if not _FURNITURE.match(word)]
     leftover = " ".join(words)
     return leftover if any(char.isalnum() for char in leftover) else ""
 

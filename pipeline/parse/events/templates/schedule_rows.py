@@ -14,7 +14,7 @@ import re
 from pipeline.models import ParseWarning
 from pipeline.parse.events.html_lines import anchor_link
 from pipeline.parse.events.names import split_names
-from pipeline.parse.events.page import Element, HtmlPage, site_id_of, stray_text, text_of
+from pipeline.parse.events.page import Element, HtmlPage, PartsRead, site_id_of, text_of
 from pipeline.parse.events.records import EventDraft, ItemDraft
 from pipeline.parse.events.templates.base import PageReading, event_from_header
 from pipeline.parse.events.templates.header import read_header
@@ -43,19 +43,14 @@ def _cells(row: Element) -> dict[str, Element]:
     return found
 
 
-def _leftover(row: Element, cells: list[Element]) -> str:
-    """The row's text outside its known cells."""
-    words = stray_text(row, cells)
-    return "" if words.casefold() in _FURNITURE or not any(c.isalnum() for c in words) else words
-
-
 def _row(
     page: HtmlPage, row: Element, session: str | None, warnings: list[ParseWarning]
 ) -> ItemDraft | None:
     cells = _cells(row)
+    read = PartsRead()
     name_cell = cells.get("schedule-event-name")
     line = row.sourceline
-    title = text_of(name_cell) if name_cell is not None else ""
+    title = read.text(name_cell) if name_cell is not None else ""
     if name_cell is None or not title:
         if text_of(row):
             shown = text_of(row)[:60]
@@ -73,20 +68,23 @@ def _row(
         draft.keep_links([link])
     draft.site_id = site_id_of(str(row.get("id") or "")) or site_id_of(draft.url)
     if (kind := cells.get("schedule-event-type")) is not None:
-        draft.label = text_of(kind) or None
+        draft.label = read.text(kind) or None
     if (authors := cells.get("schedule-authors")) is not None:
-        draft.names = split_names(text_of(authors))
+        draft.names = split_names(read.text(authors))
     if (abstract := cells.get("schedule-abstract")) is not None:
-        shown = text_of(abstract)
+        shown = read.text(abstract)
         draft.abstract = [shown] if shown else []
         draft.keep_links(page.links([abstract]))
-    if (when := cells.get("schedule-time")) is not None and (shown := text_of(when)):
+    if (when := cells.get("schedule-time")) is not None and (shown := read.text(when)):
         draft.time = parse_time(shown)
         if draft.time is None:
             message = f"time '{shown}' of '{draft.title}' not understood"
             warnings.append(ParseWarning(line=when.sourceline, message=message))
-    # Buttons ('Abstract', 'Expand') are controls, not content.
-    leftover = _leftover(row, [*cells.values(), *row.iter("button")])
+    read.add(cells.values())
+    read.add(row.iter("button"))  # buttons ('Abstract', 'Expand') are controls, not content
+    leftover = read.leftover(row)
+    if leftover.casefold() in _FURNITURE or not any(c.isalnum() for c in leftover):
+        leftover = ""
     if leftover:
         shown = leftover if len(leftover) <= 80 else leftover[:77] + "..."
         message = f"text of row '{draft.title}' not understood: '{shown}'"
