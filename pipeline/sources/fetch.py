@@ -460,9 +460,15 @@ def fetch(
     commit, commit_etag = resolved.commit, None
     first_url = on_raw_base(resolved.fetch_url, settings.github_raw_url)
 
-    def failed(message: str, final_url: str, http_status: int | None = None) -> FetchResult:
+    def bodiless(
+        status: Literal["failed", "not_modified"],
+        final_url: str,
+        http_status: int | None = None,
+        error: str | None = None,
+    ) -> FetchResult:
+        """A result with no body: a failure, or a file known unchanged without reading it."""
         return FetchResult(
-            status="failed",
+            status=status,
             url=url,
             fetch_url=first_url,
             final_url=final_url,
@@ -470,16 +476,19 @@ def fetch(
             http_status=http_status,
             commit=commit,
             commit_etag=commit_etag,
-            error=message,
+            error=error,
             attempts=attempts,
         )
+
+    def failed(message: str, final_url: str, http_status: int | None = None) -> FetchResult:
+        return bodiless("failed", final_url, http_status, message)
 
     if settings.offline:
         return failed("offline", first_url)
     if urlsplit(first_url).scheme not in ("http", "https"):
         return failed(f"not an http(s) URL: {url}", first_url)
     if commit is not None and previous is not None and previous.commit == commit:
-        return _unchanged(url, first_url, started, commit, None, None, attempts)
+        return bodiless("not_modified", first_url)  # the previous snapshot is at this commit
     own_session = session is None
     if session is None:
         session, _ = polite_session(settings.user_agent, timeout)
@@ -507,9 +516,7 @@ def fetch(
             commit, commit_etag = answer.commit, answer.etag
             known = {previous.commit if previous else None, head.commit if head else None}
             if previous is not None and commit in known:
-                return _unchanged(
-                    url, first_url, started, commit, commit_etag, answer.status, attempts
-                )
+                return bodiless("not_modified", first_url, answer.status)
             first_url = on_raw_base(resolved.at(commit), settings.github_raw_url)
             # Another commit's file: only its content's ETag can say it is the same bytes.
             conditional = {k: v for k, v in conditional.items() if k == "If-None-Match"}
@@ -631,29 +638,6 @@ def _api_refusal(response: requests.Response, url: str) -> str:
             when = datetime.fromtimestamp(int(reset), UTC).strftime(" (resets at %H:%M UTC)")
         return f"GitHub API rate limit reached{when}: {reason} from {url}"
     return f"GitHub API: {reason} from {url}"
-
-
-def _unchanged(
-    url: str,
-    fetch_url: str,
-    started: datetime,
-    commit: str,
-    commit_etag: str | None,
-    http_status: int | None,
-    attempts: int,
-) -> FetchResult:
-    """'not_modified' without reading the file: the previous snapshot is at this commit."""
-    return FetchResult(
-        status="not_modified",
-        url=url,
-        fetch_url=fetch_url,
-        final_url=fetch_url,
-        fetched_at=started,
-        http_status=http_status,
-        commit=commit,
-        commit_etag=commit_etag,
-        attempts=attempts,
-    )
 
 
 def _result(
