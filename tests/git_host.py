@@ -39,6 +39,7 @@ class Seen:
     path: str
     status: int
     if_none_match: str | None = None
+    authorization: str | None = None
 
     @property
     def api(self) -> bool:
@@ -113,7 +114,12 @@ class GitHost:
         else:
             response = Response("not found", status=404)
         self.requests.append(
-            Seen(request.path, response.status_code, request.headers.get("If-None-Match"))
+            Seen(
+                request.path,
+                response.status_code,
+                request.headers.get("If-None-Match"),
+                request.headers.get("Authorization"),
+            )
         )
         return response
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from threading import Lock
 from typing import Any, ClassVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, SecretStr
 from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -48,6 +48,8 @@ def plain(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, Enum):
         return value.value
+    if isinstance(value, SecretStr):
+        return str(value)  # masked: '**********'
     return value
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationError
+from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from pipeline import __version__
@@ -70,6 +70,11 @@ class Settings(BaseSettings):
     github_raw_url: str = Field(
         "https://raw.githubusercontent.com",
         description="where GitHub's raw files are read (raw.githubusercontent.com URLs)",
+    )
+    github_token: SecretStr | None = Field(
+        None,
+        description="a GitHub token, sent to GitHub's API only (never to the files it points "
+        "at, never through a redirect to another host): 5,000 requests an hour instead of 60",
     )
     user_agent: str = Field(DEFAULT_USER_AGENT, description="sent with every request")
     fetch_delay_seconds: float = Field(

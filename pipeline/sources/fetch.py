@@ -511,7 +511,9 @@ def fetch(
     try:
         if resolved.tracks is not None:
             assert resolved.github is not None  # see ResolvedUrl.tracks
-            answer = _head_commit(policy, settings.github_api_url, resolved.github, head, hop)
+            token = settings.github_token.get_secret_value() if settings.github_token else None
+            api = settings.github_api_url
+            answer = _head_commit(policy, api, resolved.github, head, hop, token)
             attempts += hop.attempts
             commit, commit_etag = answer.commit, answer.etag
             known = {previous.commit if previous else None, head.commit if head else None}
@@ -556,7 +558,11 @@ def _open(
     internal one. ``hop`` keeps the URL reached and the requests made, also on failure.
     """
     public = not is_internal(hop.url)
+    origin = _origin(hop.url)
     for _ in range(MAX_REDIRECTS + 1):
+        if "Authorization" in headers and _origin(hop.url) != origin:
+            # Credentials are for the host they were given for, as browsers and requests do.
+            headers = {k: v for k, v in headers.items() if k != "Authorization"}
         if robots is not None:
             robots.check(policy, hop.url)
         try:
@@ -579,6 +585,11 @@ def _open(
     raise _FetchError(f"{hop.url}: more than {MAX_REDIRECTS} redirects")
 
 
+def _origin(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    return parts.scheme.lower(), parts.netloc.lower()
+
+
 @dataclass(frozen=True)
 class _Head:
     commit: str
@@ -587,13 +598,22 @@ class _Head:
 
 
 def _head_commit(
-    policy: _Policy, api_base: str, github: GitHubFile, known: KnownHead | None, hop: _Hop
+    policy: _Policy,
+    api_base: str,
+    github: GitHubFile,
+    known: KnownHead | None,
+    hop: _Hop,
+    token: str | None = None,
 ) -> _Head:
     """The commit a tracked file's branch is at now, from GitHub's API: one request, a
-    bodiless 304 when ``known``'s ETag still holds. An API, not a page: no robots.txt."""
+    bodiless 304 when ``known``'s ETag still holds. An API, not a page: no robots.txt.
+    ``token`` authorises the request (a higher rate limit); :func:`_open` keeps it from any
+    other host."""
     api_url = github.commits_api_url(api_base)
     hop.url = api_url
     headers = {"Accept": SHA_MEDIA_TYPE}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
     if known is not None and known.etag:
         headers["If-None-Match"] = known.etag
     try:

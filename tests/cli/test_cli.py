@@ -243,6 +243,14 @@ def test_json_output_is_json_and_only_json_on_stdout(
     assert json.loads(result.stdout) is not None
 
 
+def test_settings_show_a_github_token_masked_in_text_and_json(refreshed: dict[str, str]) -> None:
+    env = {**refreshed, "PIPELINE_GITHUB_TOKEN": "ghp_secret"}
+    as_json = json.loads(run_in(env, "settings", "--json").stdout)
+    assert as_json["PIPELINE_GITHUB_TOKEN"] == "**********"
+    text = run_in(env, "settings").stdout
+    assert "PIPELINE_GITHUB_TOKEN=**********" in text and "ghp_secret" not in text
+
+
 def test_datasets_lists_every_dataset_with_its_counts(refreshed: dict[str, str]) -> None:
     rows = json.loads(run_in(refreshed, "datasets", "--json").stdout)
     by_name = {row["dataset"]: row for row in rows}

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 from pytest_httpserver import HTTPServer
 
 from pipeline.core.settings import Settings
@@ -299,3 +300,43 @@ def test_an_empty_readme_at_a_new_commit_never_replaces_the_last_good_copy(
     emptied = refresh(tracked)
     assert (emptied.status, emptied.path) == ("fallback", good.path)
     assert emptied.note is not None and "unusable body" in emptied.note
+
+
+# --------------------------------------------------------------------------- a token
+
+
+def test_a_github_token_goes_to_the_api_only(
+    host: GitHost, settings: Settings, tracked: Source, refresh: Refresh
+) -> None:
+    sha = host.push({"README.md": README_V1})
+    with_token = settings.model_copy(update={"github_token": SecretStr("ghp_secret")})
+    outcome = refresh(tracked, with_token)
+    assert outcome.status == "fetched" and outcome.commit == sha
+    (api,) = host.api_requests()
+    (raw,) = host.raw_requests()
+    assert api.authorization == "Bearer ghp_secret"
+    assert raw.authorization is None  # the file host never sees it
+    state = settings.state_dir.rglob("*")
+    written = b"".join(path.read_bytes() for path in state if path.is_file())
+    assert b"ghp_secret" not in written
+    assert "ghp_secret" not in repr(with_token)
+
+
+def test_a_github_token_is_not_carried_through_a_redirect_to_another_host(
+    host: GitHost, settings: Settings, tracked: Source, refresh: Refresh
+) -> None:
+    sha = host.push({"README.md": README_V1})
+    elsewhere = HTTPServer(host="127.0.0.1", port=0)  # another port: another origin
+    elsewhere.expect_request("/commits/HEAD").respond_with_data(sha)
+    elsewhere.start()
+    try:
+        host.api_fault = (307, {"Location": elsewhere.url_for("/commits/HEAD")})
+        with_token = settings.model_copy(update={"github_token": SecretStr("ghp_secret")})
+        outcome = refresh(tracked, with_token)
+        ((request, _),) = elsewhere.log
+    finally:
+        elsewhere.clear()
+        elsewhere.stop()
+    assert outcome.status == "fetched" and outcome.commit == sha
+    assert host.api_requests()[0].authorization == "Bearer ghp_secret"
+    assert "Authorization" not in request.headers
