@@ -396,6 +396,16 @@ def _addresses(host: str) -> list[str]:
         return []  # unresolvable: the request itself will fail, saying so
 
 
+def _peer_address(response: requests.Response) -> str | None:
+    """The IP address the response came from, read off its socket before the body is; None
+    when the socket is not there to ask (http.client's file over it is not public API)."""
+    try:
+        peer = response.raw._fp.fp.raw._sock.getpeername()[0]
+        return str(ipaddress.ip_address(str(peer).split("%")[0]))
+    except (AttributeError, OSError, ValueError, IndexError, TypeError):
+        return None
+
+
 def is_internal(url: str) -> bool:
     """True when the URL's host is, or resolves to, a loopback, private, link-local or
     otherwise non-public address (where a redirect must not lead a public source)."""
@@ -571,6 +581,14 @@ def _open(
             hop.attempts += exc.attempts
             raise
         hop.attempts += tries
+        peer = _peer_address(response)
+        if public and peer is not None and not ipaddress.ip_address(peer).is_global:
+            # The name was checked, then resolved again to connect: a DNS answer that changed
+            # in between (rebinding) must not lead a public source inside.
+            response.close()
+            raise _FetchError(
+                f"{hop.url} connected to an internal address ({peer}); refused for a public source"
+            )
         if not response.is_redirect:
             return response
         response.close()

@@ -117,9 +117,29 @@ def test_a_public_source_is_not_redirected_to_an_internal_address(
 ) -> None:
     # The test server is on loopback; here it stands for a public host.
     monkeypatch.setattr(fetch_module, "is_internal", lambda url: "127.0.0.1" not in url)
+    monkeypatch.setattr(fetch_module, "_peer_address", lambda response: "93.184.216.34")
     result = get(server, path, tmp_path)
     assert result.status == "failed"
     assert result.error is not None and "redirects to an internal address" in result.error
+
+
+def test_a_public_name_that_resolves_inside_when_connecting_is_refused(
+    server: FaultServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # DNS rebinding: the name's first answer was public (the check), the next one, for the
+    # connection, is the loopback test server; the body is never read.
+    monkeypatch.setattr(fetch_module, "is_internal", lambda url: False)
+    result = get(server, "/ok", tmp_path)
+    assert result.status == "failed" and result.body is None
+    assert result.error is not None
+    assert "connected to an internal address (127.0.0.1)" in result.error
+
+
+def test_a_source_on_an_internal_address_may_be_read_from_there(
+    server: FaultServer, tmp_path: Path
+) -> None:
+    result = get(server, "/ok", tmp_path)  # a source the user put on 127.0.0.1 on purpose
+    assert result.status == "fetched" and result.body == GOOD_BODY
 
 
 @pytest.mark.parametrize(
