@@ -396,6 +396,13 @@ def _addresses(host: str) -> list[str]:
         return []  # unresolvable: the request itself will fail, saying so
 
 
+def _proxied(policy: _Policy, url: str) -> bool:
+    """Whether the request went through a proxy (whose own address the socket shows)."""
+    scheme = urlsplit(url).scheme
+    environ = requests.utils.get_environ_proxies(url)
+    return bool(policy.session.proxies.get(scheme) or environ.get(scheme) or environ.get("all"))
+
+
 def _peer_address(response: requests.Response) -> str | None:
     """The IP address the response came from, read off its socket before the body is; None
     when the socket is not there to ask (http.client's file over it is not public API)."""
@@ -581,8 +588,8 @@ def _open(
             hop.attempts += exc.attempts
             raise
         hop.attempts += tries
-        peer = _peer_address(response)
-        if public and peer is not None and not ipaddress.ip_address(peer).is_global:
+        peer = _peer_address(response) if public and not _proxied(policy, hop.url) else None
+        if peer is not None and not ipaddress.ip_address(peer).is_global:
             # The name was checked, then resolved again to connect: a DNS answer that changed
             # in between (rebinding) must not lead a public source inside.
             response.close()

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pytest_httpserver import HTTPServer
 
 from pipeline.core.settings import Settings
 from pipeline.sources import fetch as fetch_module
@@ -133,6 +134,22 @@ def test_a_public_name_that_resolves_inside_when_connecting_is_refused(
     assert result.status == "failed" and result.body is None
     assert result.error is not None
     assert "connected to an internal address (127.0.0.1)" in result.error
+
+
+def test_a_public_source_read_through_a_proxy_is_not_refused_for_the_proxys_address(
+    httpserver: HTTPServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Behind a proxy the socket's address is the proxy's (here a test server's, on
+    # loopback): the proxy resolves the names, not this process.
+    httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
+    httpserver.expect_request("/ok").respond_with_data(GOOD_BODY)
+    monkeypatch.setattr(fetch_module, "is_internal", lambda url: False)
+    monkeypatch.setenv("HTTP_PROXY", httpserver.url_for("/"))
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    result = fetch("http://public.example/ok", settings(tmp_path), timeout=TIMEOUT,
+                   deadline=DEADLINE, robots=RobotsCache())  # fmt: skip
+    assert result.status == "fetched" and result.body == GOOD_BODY, result.error
 
 
 def test_a_source_on_an_internal_address_may_be_read_from_there(
