@@ -74,7 +74,14 @@ def parse_historical(version: HistoricalVersion, dataset: str) -> ReadmeDocument
 
 
 def version_inputs(version: HistoricalVersion, dataset: str) -> list[InputFile]:
-    return [InputFile(source_id=dataset, path=version.name, sha256=sha256_bytes(version.data))]
+    return [
+        InputFile(
+            source_id=dataset,
+            path=version.name,
+            sha256=sha256_bytes(version.data),
+            commit=version.commit,
+        )
+    ]
 
 
 def historical_version(

@@ -111,9 +111,9 @@ def _from_git(repo: Path, file_path: str) -> Iterator[HistoricalVersion]:
         except PipelineError:
             continue  # the file was deleted in this commit
         when = datetime.fromtimestamp(int(timestamp), tz=UTC)
-        yield HistoricalVersion(
-            f"{sequence:04d}-{when:%Y%m%dT%H%M%S}-{sha[:7]}.md", when, sha[:7], data
-        )
+        # The name keeps the short sha a tarball's names have; the version, the whole one.
+        name = f"{sequence:04d}-{when:%Y%m%dT%H%M%S}-{sha[:7]}.md"
+        yield HistoricalVersion(name, when, sha, data)
 
 
 def read_history(location: Path, file_path: str = "README.md") -> Iterator[HistoricalVersion]:

@@ -81,6 +81,14 @@ def test_git_history_gives_a_version_per_commit_dated_with_its_commit_time(
         (tmp_path / "out" / "list" / "20220202T100000Z" / "changes.json").read_text()
     )
     assert [entry["title"] for entry in changes["added"]] == ["Grokking"]
+    # Each version names the commit it was read at, as a refresh of a tracked README does.
+    log = subprocess.run(
+        ["git", "-C", str(repo), "log", "--format=%H", "--reverse"],
+        check=True, capture_output=True, text=True,
+    ).stdout.split()  # fmt: skip
+    for version, commit in zip(summary.written, log, strict=True):
+        manifest = json.loads((tmp_path / "out" / "list" / version / "manifest.json").read_text())
+        assert [entry["commit"] for entry in manifest["inputs"]] == [commit]
 
 
 def test_folder_history_and_an_unreadable_version_give_a_warning_not_a_crash(
