@@ -23,9 +23,11 @@ from pipeline.enrich import EnrichmentReport, PaperRef, enricher_for
 from pipeline.kinds import (
     FollowsDocuments,
     HasParts,
+    NotesFromStore,
     SourceBundle,
     check_kind,
     kind_of,
+    snapshot_notes,
     with_linked_files,
 )
 from pipeline.link.blocking import PairFinder, blocked_pairs
@@ -231,24 +233,88 @@ class KnownSources:
         return parts, refused
 
 
-def reuse_stored(snapshot: Snapshot, settings: Settings) -> SourceBundle | None:
-    """The bundle LATEST already holds when the snapshot is unchanged: no parse needed.
+@dataclass(frozen=True)
+class StoredBundle:
+    """A source whose LATEST was made from this run's snapshot and definition, its files
+    verified against the manifest's checksums: its records stay on disk until a step needs
+    them (:func:`materialise`), which a refresh where nothing changed never does."""
+
+    snapshot: Snapshot
+    version: str
+    record_count: int  # of the main table, from the manifest (the drop guard's count)
+    warning_count: int
+    notes: list[str]
+
+    @property
+    def source(self) -> Source:
+        return self.snapshot.source
+
+
+# A source as a run has read it: parsed (or reloaded) records, or a verified stored version.
+ReadBundle = SourceBundle | StoredBundle
+
+
+def reuse_stored(snapshot: Snapshot, settings: Settings) -> StoredBundle | None:
+    """LATEST, when the snapshot is unchanged: no parse needed, and nothing read yet.
 
     Keyed on the snapshot's content hash and the source's definition (the version's
-    inputs) and on the pipeline version; anything unreadable means parse again.
+    inputs) and on the pipeline version, with every file's checksum compared with the
+    manifest's; anything unreadable means parse again.
     """
+    source_id = snapshot.source.id
     inputs = snapshot_inputs(snapshot, settings.raw_dir)
-    version = latest_from_inputs(settings.processed_dir, snapshot.source.id, inputs)
+    version = latest_from_inputs(settings.processed_dir, source_id, inputs)
     if version is None:
         return None
 
     def table(name: str) -> list[dict[str, Any]]:
-        return read_table(settings.processed_dir, snapshot.source.id, version, name)
+        return read_table(settings.processed_dir, source_id, version, name)
 
+    kind = check_kind(snapshot.source.kind)
     try:
-        return check_kind(snapshot.source.kind).reload(snapshot, table)
+        manifest = read_manifest(settings.processed_dir, source_id, version)
+        notes = (
+            kind.stored_notes(snapshot, table)
+            if isinstance(kind, NotesFromStore)
+            else snapshot_notes(snapshot)
+        )
     except (PipelineError, ValueError):
         return None
+    return StoredBundle(
+        snapshot,
+        version,
+        manifest.record_counts.get(MAIN_TABLE, 0),
+        manifest.warning_count,
+        notes,
+    )
+
+
+def materialise(bundle: ReadBundle, settings: Settings) -> tuple[SourceBundle, bool]:
+    """The bundle with its records, and whether they are the stored version's: a stored
+    bundle is read back from its version, or parsed from its snapshot when that version no
+    longer reads (the run then writes a new one)."""
+    if isinstance(bundle, SourceBundle):
+        return bundle, True
+    source_id = bundle.source.id
+
+    def table(name: str) -> list[dict[str, Any]]:
+        return read_table(settings.processed_dir, source_id, bundle.version, name)
+
+    try:
+        return check_kind(bundle.source.kind).reload(bundle.snapshot, table), True
+    except (PipelineError, ValueError):
+        return parse_snapshot(bundle.snapshot), False
+
+
+def warning_count(bundle: ReadBundle) -> int:
+    return bundle.warning_count if isinstance(bundle, StoredBundle) else len(bundle.warnings)
+
+
+def record_count(bundle: ReadBundle) -> int:
+    """The records of the bundle's main table."""
+    if isinstance(bundle, StoredBundle):
+        return bundle.record_count
+    return len(bundle.document.items)
 
 
 def parse_snapshot(snapshot: Snapshot) -> SourceBundle:
@@ -425,8 +491,8 @@ def deep_parts(pending: Sequence[Source]) -> str:
 
 
 def guard_drop(
-    bundle: SourceBundle, settings: Settings, accepted: Collection[str] = ()
-) -> tuple[SourceBundle, str | None]:
+    bundle: ReadBundle, settings: Settings, accepted: Collection[str] = ()
+) -> tuple[ReadBundle, str | None]:
     """The bundle to publish for a source, and a note when the drop guard stopped it.
 
     A bundle that lost most of the records of the source's last good version (see
@@ -442,7 +508,7 @@ def guard_drop(
     except (PipelineError, ValueError):
         return bundle, None
     before = manifest.record_counts.get(MAIN_TABLE, 0)
-    after = len(bundle.document.items)
+    after = record_count(bundle)
     if not dropped(before, after):
         return bundle, None
     stop = (
@@ -577,7 +643,7 @@ class Standing:
 
 
 def standing_versions(
-    bundles: Sequence[SourceBundle], settings: Settings, refresh: bool = False
+    bundles: Sequence[ReadBundle], settings: Settings, refresh: bool = False
 ) -> Standing | None:
     """The run's outcome when nothing changed, found from manifests and the papers table.
 
