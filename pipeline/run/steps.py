@@ -678,10 +678,14 @@ def standing_versions(
     except (PipelineError, ValueError, KeyError, TypeError):
         return None
     report = enricher_for(settings).enrich(requests, settings, refresh=False)
+    dumped: dict[int, Any] = {}  # papers often share one result (pending, a failed batch)
     for paper in papers:
         found = report.results.get(paper["id"])
-        carried = (paper.get("enrichments") or {}).get(report.service)
-        if found is None or found.model_dump(mode="json") != carried:
+        if found is None:
+            return Standing(report=report)
+        if id(found) not in dumped:
+            dumped[id(found)] = found.model_dump(mode="json")
+        if dumped[id(found)] != (paper.get("enrichments") or {}).get(report.service):
             return Standing(report=report)
     results = [
         WriteResult(
