@@ -16,7 +16,7 @@ from pipeline.core.errors import PipelineError
 from pipeline.core.progress import progress
 from pipeline.core.settings import Settings
 from pipeline.enrich import EnrichmentReport
-from pipeline.kinds import HasParts, check_kind
+from pipeline.kinds import HasParts, SourceBundle, check_kind
 from pipeline.link.blocking import RememberedPairs
 from pipeline.models import EnrichmentStatus, Source
 from pipeline.run import steps
@@ -183,6 +183,7 @@ def _read_fresh(
         snapshot for snapshot, bundle in zip(snapshots, stored, strict=True) if bundle is None
     ]
     parsed = iter(runner.map(steps.parse_snapshot, to_parse))
+    steps.forget_parses()
     read: list[tuple[ReadBundle, bool]] = [
         (bundle, True) if bundle is not None else (next(parsed), False) for bundle in stored
     ]
@@ -310,33 +311,38 @@ def _refresh(
     for note in run_notes(read, report, skipped, refused):
         runner.note(note)
     del read
-    enriched = [steps.apply_enrichment(bundle, first_link, report) for bundle in bundles]
-    unchanged = [
-        was_reused and steps.same_tables(before, after)
-        for was_reused, before, after in zip(reused, bundles, enriched, strict=True)
-    ]
-    del bundles
+    # Each bundle replaced by its enriched copy as it is made: never two copies of all.
+    unchanged: list[bool] = []
+    for index, was_reused in enumerate(reused):
+        after = steps.apply_enrichment(bundles[index], first_link, report)
+        unchanged.append(was_reused and steps.same_tables(bundles[index], after))
+        bundles[index] = after
     # arXiv may show two titles are one paper: link again unless enrichment changed nothing;
     # each paper keeps the id it had.
-    link = (
-        first_link
-        if all(unchanged)
-        else runner.call(
-            steps.link_bundles, enriched, pairs, previous or steps.previous_papers(settings)
+    same_papers = all(unchanged) and link_stored is not None
+    del link_stored
+    if all(unchanged):
+        link = first_link
+    else:
+        del first_link  # the papers before enrichment: not needed again, nor while linking
+        link = runner.call(
+            steps.link_bundles, bundles, pairs, previous or steps.previous_papers(settings)
         )
-    )
-    same_papers = link_stored is not None and link is link_stored
-    del first_link, link_stored  # the papers before enrichment: not needed again
 
-    # One version at a time, each written as soon as it is made (only the sources read).
-    results = [
-        runner.call(steps.write_source, bundle, settings, same)
-        for bundle, same, write in zip(enriched, unchanged, written, strict=True)
-        if write
-    ]
-    results.append(runner.call(steps.write_papers, enriched, link, settings, same_papers))
-    read = [bundle for bundle, write in zip(enriched, written, strict=True) if write]
-    return _finish(results, read, report, skipped, refused, repaired, settings, sources, runner)
+    # One version at a time, each written as soon as it is made (only the sources read);
+    # a written source's records are dropped, the papers' version needing only its inputs.
+    held: list[ReadBundle] = list(bundles)
+    del bundles
+    results: list[WriteResult] = []
+    for index, (same, write) in enumerate(zip(unchanged, written, strict=True)):
+        bundle = held[index]
+        if write and isinstance(bundle, SourceBundle):
+            result = runner.call(steps.write_source, bundle, settings, same)
+            results.append(result)
+            held[index] = steps.written_bundle(bundle, result)
+    results.append(runner.call(steps.write_papers, held, link, settings, same_papers))
+    done = [bundle for bundle, write in zip(held, written, strict=True) if write]
+    return _finish(results, done, report, skipped, refused, repaired, settings, sources, runner)
 
 
 def _finish(

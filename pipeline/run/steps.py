@@ -43,6 +43,7 @@ from pipeline.models import (
     Source,
 )
 from pipeline.parse.detect import detect_format
+from pipeline.parse.readme.cards import clear_parse_cache
 from pipeline.sources.pacing import HostPacer
 from pipeline.sources.snapshots import Snapshot, load_snapshot, read_snapshot_meta
 from pipeline.store.versions import (
@@ -321,6 +322,25 @@ def parse_snapshot(snapshot: Snapshot) -> SourceBundle:
     return check_kind(snapshot.source.kind).parse(snapshot)
 
 
+def forget_parses() -> None:
+    """Drop the markdown parses kept for the next reading of the same text: once a run's
+    sources are parsed nothing reads them again, and they are up to 4M characters of
+    tokens (more than the parsed records at 16 times the embedded default's size)."""
+    clear_parse_cache()
+
+
+def written_bundle(bundle: SourceBundle, result: WriteResult) -> StoredBundle:
+    """What a run keeps of a source once its version is written (or stood unchanged): the
+    snapshot, counts and notes, not the records."""
+    return StoredBundle(
+        bundle.snapshot,
+        result.version,
+        len(bundle.document.items),
+        len(bundle.warnings),
+        bundle.notes,
+    )
+
+
 def link_bundles(
     bundles: Sequence[SourceBundle],
     pairs: PairFinder = blocked_pairs,
@@ -386,7 +406,7 @@ def source_version(bundle: SourceBundle, raw_dir: Path) -> DatasetVersion:
 
 
 def papers_version(
-    bundles: Sequence[SourceBundle], link: LinkResult, raw_dir: Path
+    bundles: Sequence[ReadBundle], link: LinkResult, raw_dir: Path
 ) -> DatasetVersion:
     """The papers dataset: every paper once, with its appearances, and the near misses."""
     return DatasetVersion(
@@ -399,10 +419,10 @@ def papers_version(
         warnings=[
             ParseWarning(
                 line=None,
-                message=f"{bundle.source.id}: {len(bundle.warnings)} parse warnings",
+                message=f"{bundle.source.id}: {warning_count(bundle)} parse warnings",
             )
             for bundle in bundles
-            if bundle.warnings
+            if warning_count(bundle)
         ],
     )
 
@@ -610,7 +630,7 @@ def write_source(bundle: SourceBundle, settings: Settings, unchanged: bool = Fal
 
 
 def write_papers(
-    bundles: Sequence[SourceBundle], link: LinkResult, settings: Settings, unchanged: bool = False
+    bundles: Sequence[ReadBundle], link: LinkResult, settings: Settings, unchanged: bool = False
 ) -> WriteResult:
     """Write the papers dataset; ``unchanged`` (``link`` is LATEST's): only say so."""
     version = papers_version(bundles, link, settings.raw_dir)
