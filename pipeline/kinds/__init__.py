@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from pipeline.core.errors import SourceConfigError
 from pipeline.core.settings import Settings
-from pipeline.kinds.base import FollowsDocuments, HasParts, LinksFiles, SourceBundle, SourceKind
+from pipeline.kinds.base import (
+    FollowsDocuments,
+    HasParts,
+    LinksFiles,
+    NotesFromStore,
+    SourceBundle,
+    SourceKind,
+    snapshot_notes,
+)
 from pipeline.kinds.conference import ConferenceKind
 from pipeline.kinds.event import EventBundle, EventPageKind
 from pipeline.kinds.feed import FeedKind
@@ -60,10 +68,12 @@ __all__ = [
     "FollowsDocuments",
     "HasParts",
     "LinksFiles",
+    "NotesFromStore",
     "SourceBundle",
     "SourceKind",
     "check_kind",
     "kind_of",
     "register_kind",
+    "snapshot_notes",
     "with_linked_files",
 ]

@@ -56,8 +56,12 @@ class SourceBundle:
     @property
     def notes(self) -> list[str]:
         """What a person should know about how this source was read (a fallback snapshot)."""
-        snapshots = [self.snapshot, *self.snapshot.continuations]
-        return [snapshot.note for snapshot in snapshots if snapshot.note]
+        return snapshot_notes(self.snapshot)
+
+
+def snapshot_notes(snapshot: Snapshot) -> list[str]:
+    """The notes of a snapshot and of the further documents it was read with."""
+    return [each.note for each in (snapshot, *snapshot.continuations) if each.note]
 
 
 class SourceKind(Protocol):
@@ -110,6 +114,17 @@ class HasParts(Protocol):
 
     def parts(self, bundle: SourceBundle) -> list[Source]:
         """The sources this one names; a run reads them as if sources.toml listed them."""
+        ...
+
+
+@runtime_checkable
+class NotesFromStore(Protocol):
+    """A kind whose bundles add notes of their own to their snapshot's (an event page that
+    asks to sign in): it says them of a stored version from as little of it as it needs, so
+    that a source reused unchanged is not read back whole for them."""
+
+    def stored_notes(self, snapshot: Snapshot, table: TableReader) -> list[str]:
+        """What ``reload(snapshot, table).notes`` would be."""
         ...
 
 

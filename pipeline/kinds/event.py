@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import cast
 
-from pipeline.kinds.base import EnrichmentOf, SourceBundle, TableReader
+from pipeline.kinds.base import EnrichmentOf, SourceBundle, TableReader, snapshot_notes
 from pipeline.link.event_papers import papers_from_event
 from pipeline.link.papers import Mention
 from pipeline.models import (
@@ -33,14 +33,16 @@ class EventBundle(SourceBundle):
 
     @property
     def notes(self) -> list[str]:
-        notes = super().notes
-        event = cast(EventDocument, self.document).event
-        if event.sign_in_required:
-            notes.append(
-                f"{self.source.id}: {event.url or self.source.url} asks to sign in: its "
-                "content is not shown to signed-out visitors, so the dataset holds no items"
-            )
-        return notes
+        return [*super().notes, *_sign_in_notes(self.snapshot, event_document(self).event)]
+
+
+def _sign_in_notes(snapshot: Snapshot, event: Event) -> list[str]:
+    if not event.sign_in_required:
+        return []
+    return [
+        f"{snapshot.source.id}: {event.url or snapshot.source.url} asks to sign in: its "
+        "content is not shown to signed-out visitors, so the dataset holds no items"
+    ]
 
 
 def _bundle(bundle: SourceBundle) -> EventBundle:
@@ -72,6 +74,11 @@ class EventPageKind:
         )
         papers = [EventPaper.model_validate(record) for record in table("papers")]
         return EventBundle(snapshot, document, papers)
+
+    def stored_notes(self, snapshot: Snapshot, table: TableReader) -> list[str]:
+        # The events table is one record: the notes need nothing else of the version.
+        (event,) = [Event.model_validate(record) for record in table("events")]
+        return [*snapshot_notes(snapshot), *_sign_in_notes(snapshot, event)]
 
     def mentions(self, bundle: SourceBundle) -> list[Mention]:
         source, event = bundle.source, event_document(bundle).event

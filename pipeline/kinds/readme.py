@@ -4,10 +4,15 @@ of its repository it links to (``FULL_LIST.md``, ``paper_list/*.md``)."""
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 from typing import cast
 
+import orjson
+
+from pipeline import __version__
 from pipeline.core.errors import PipelineError
-from pipeline.core.ids import first_openreview_id
+from pipeline.core.files import write_atomic
+from pipeline.core.ids import first_openreview_id, sha256_bytes
 from pipeline.core.settings import Settings
 from pipeline.kinds.base import EnrichmentOf, SourceBundle, TableReader
 from pipeline.link.papers import Mention
@@ -20,7 +25,7 @@ from pipeline.models import (
     SourceFormat,
 )
 from pipeline.parse.readme import read_readme, with_list_files
-from pipeline.parse.readme.list_files import linked_list_files
+from pipeline.parse.readme.list_files import ListFile, linked_list_files
 from pipeline.sources.fetch import resolve_source_url
 from pipeline.sources.snapshots import Snapshot, SnapshotPart, load_part
 from pipeline.store.versions import MAIN_TABLE, Table
@@ -46,7 +51,7 @@ def gather_list_files(
         return (), []  # page text and HTML keep no links to follow
     parts: list[SnapshotPart] = []
     notes: list[str] = []
-    for linked in linked_list_files(snapshot.text, base_url or readme_url(snapshot)):
+    for linked in remembered_list_files(snapshot, base_url or readme_url(snapshot), settings):
         try:
             part = load_part(snapshot.source, linked.name, linked.url, settings)
         except PipelineError as exc:
@@ -56,6 +61,40 @@ def gather_list_files(
         if part.note:
             notes.append(part.note)
     return tuple(parts), notes
+
+
+LIST_FILES_STATE = "list-files"  # state_dir/list-files/<source_id>.json
+
+
+def remembered_list_files(snapshot: Snapshot, base_url: str, settings: Settings) -> list[ListFile]:
+    """The snapshot's :func:`linked_list_files`, remembered per source in the state folder
+    for the same text, base URL and pipeline version: finding the links means tokenising the whole
+    markdown, which a refresh of an unchanged README would otherwise do every run (the
+    bulk of its cost). A missing or unreadable entry is found again."""
+    text = snapshot.text
+    key = {"pipeline_version": __version__, "sha256": sha256_bytes(text.encode()), "base": base_url}
+    path = settings.state_dir / LIST_FILES_STATE / f"{snapshot.source.id}.json"
+    known = _read_remembered(path, key)
+    if known is not None:
+        return known
+    found = linked_list_files(text, base_url)
+    entry = {**key, "files": [[linked.name, linked.url] for linked in found]}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, orjson.dumps(entry))
+    except OSError:
+        pass  # only the next run's time is lost
+    return found
+
+
+def _read_remembered(path: Path, key: dict[str, str]) -> list[ListFile] | None:
+    try:
+        entry = orjson.loads(path.read_bytes())
+        if not isinstance(entry, dict) or any(entry.get(k) != v for k, v in key.items()):
+            return None
+        return [ListFile(str(name), str(url)) for name, url in entry["files"]]
+    except (OSError, orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+        return None
 
 
 def read_with_list_files(snapshot: Snapshot) -> ReadmeDocument:

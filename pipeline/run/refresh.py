@@ -16,11 +16,12 @@ from pipeline.core.errors import PipelineError
 from pipeline.core.progress import progress
 from pipeline.core.settings import Settings
 from pipeline.enrich import EnrichmentReport
-from pipeline.kinds import SourceBundle
+from pipeline.kinds import HasParts, SourceBundle, check_kind
 from pipeline.link.blocking import RememberedPairs
 from pipeline.models import EnrichmentStatus, Source
 from pipeline.run import steps
 from pipeline.run.runner import IN_PROCESS, Runner
+from pipeline.run.steps import ReadBundle, StoredBundle
 from pipeline.sources.config import load_sources
 from pipeline.sources.snapshots import Snapshot
 from pipeline.store.versions import WriteResult
@@ -43,7 +44,7 @@ class RunSummary:
 
 
 def run_notes(
-    bundles: Sequence[SourceBundle],
+    bundles: Sequence[ReadBundle],
     report: EnrichmentReport,
     skipped: Sequence[str] = (),
     refused: Sequence[str] = (),
@@ -55,7 +56,7 @@ def run_notes(
 
 
 def partial_reasons(
-    bundles: Sequence[SourceBundle],
+    bundles: Sequence[ReadBundle],
     report: EnrichmentReport,
     skipped: Sequence[str] = (),
     refused: Sequence[str] = (),
@@ -72,14 +73,14 @@ def partial_reasons(
 
 def summarise(
     results: Sequence[WriteResult],
-    bundles: Sequence[SourceBundle],
+    bundles: Sequence[ReadBundle],
     report: EnrichmentReport,
     skipped: Sequence[str] = (),
     refused: Sequence[str] = (),
 ) -> RunSummary:
     return RunSummary(
         results=list(results),
-        warnings={bundle.source.id: len(bundle.warnings) for bundle in bundles},
+        warnings={bundle.source.id: steps.warning_count(bundle) for bundle in bundles},
         enrichment={status.value: n for status, n in sorted(report.status_counts().items())},
         notes=[*run_notes(bundles, report, skipped, refused), *steps.write_notes(results)],
         skipped=list(skipped),
@@ -91,9 +92,10 @@ def summarise(
 class Reading:
     """The bundles of a run's sources, in the order a full refresh reads them (sources.toml's,
     then the parts they name, depth by depth), whether each was read back from its LATEST
-    rather than parsed, and why any source was skipped."""
+    rather than parsed (a :class:`~pipeline.run.steps.StoredBundle` when its records were
+    not needed yet), and why any source was skipped."""
 
-    bundles: list[SourceBundle]
+    bundles: list[ReadBundle]
     reused: list[bool]
     skipped: list[str]
     kept: frozenset[str] = frozenset()  # ids read back from their latest versions, not read
@@ -112,7 +114,7 @@ def read_sources(
     name, are what their latest versions hold (:func:`steps.stored_bundle`), taken for the
     papers without being read.
     """
-    bundles: list[SourceBundle] = []
+    bundles: list[ReadBundle] = []
     reused: list[bool] = []
     skipped: list[str] = []
     kept: set[str] = set()
@@ -124,7 +126,7 @@ def read_sources(
             break
         to_read = [source for source in pending if source.id in reading]
         to_keep = [source for source in pending if source.id not in reading]
-        got: dict[str, tuple[SourceBundle, bool]] = {}
+        got: dict[str, tuple[ReadBundle, bool]] = {}
         if to_read:
             read, reasons = _read_fresh(to_read, settings, runner, parts=depth > 0)
             got.update((bundle.source.id, (bundle, was_reused)) for bundle, was_reused in read)
@@ -136,13 +138,16 @@ def read_sources(
             else:
                 got[stored.source.id] = (stored, True)
                 kept.add(stored.source.id)
-        found = [got[source.id] for source in pending if source.id in got]
+        # A source that names parts (a conference) is known by its records: read them back.
+        found = [_with_parts(*got[source.id], settings) for source in pending if source.id in got]
         del got  # the bundles list holds them; nothing else may keep a second copy alive
         bundles += [bundle for bundle, _ in found]
         reused += [was_reused for _, was_reused in found]
         pending = []
         for bundle, _ in found:  # parts are read as their source is: fresh, or kept
-            parts, refused = known.new_parts([bundle])
+            parts, refused = (
+                ([], []) if isinstance(bundle, StoredBundle) else known.new_parts([bundle])
+            )
             if bundle.source.id in reading:
                 reading.update(part.id for part in parts)
             pending += parts
@@ -154,9 +159,16 @@ def read_sources(
     return Reading(bundles, reused, skipped, frozenset(kept))
 
 
+def _with_parts(bundle: ReadBundle, reused: bool, settings: Settings) -> tuple[ReadBundle, bool]:
+    if isinstance(bundle, StoredBundle) and isinstance(check_kind(bundle.source.kind), HasParts):
+        loaded, still = steps.materialise(bundle, settings)
+        return loaded, reused and still
+    return bundle, reused
+
+
 def _read_fresh(
     sources: Sequence[Source], settings: Settings, runner: Runner, *, parts: bool
-) -> tuple[list[tuple[SourceBundle, bool]], list[str]]:
+) -> tuple[list[tuple[ReadBundle, bool]], list[str]]:
     """Sources snapshotted, then read back (unchanged: True) or parsed; parts share their
     site: in order, paced, in one step."""
     if parts:
@@ -171,7 +183,10 @@ def _read_fresh(
         snapshot for snapshot, bundle in zip(snapshots, stored, strict=True) if bundle is None
     ]
     parsed = iter(runner.map(steps.parse_snapshot, to_parse))
-    read = [(bundle, True) if bundle is not None else (next(parsed), False) for bundle in stored]
+    steps.forget_parses()
+    read: list[tuple[ReadBundle, bool]] = [
+        (bundle, True) if bundle is not None else (next(parsed), False) for bundle in stored
+    ]
     return read, skipped
 
 
@@ -240,30 +255,45 @@ def _refresh(
     ]
     # Every source's bundle, in order: those read this run (as guarded), and those of the
     # sources not named, as their latest versions hold them (for the papers only).
-    bundles = [bundle for bundle, _ in guarded]
+    read_bundles = [bundle for bundle, _ in guarded]
     refused = [note for _, note in guarded if note is not None]
     reused = [
         was_reused and note is None and bundle.source.id not in moved
         for was_reused, (bundle, note) in zip(reading.reused, guarded, strict=True)
     ]
-    written = [bundle.source.id not in kept for bundle in bundles]
+    written = [bundle.source.id not in kept for bundle in read_bundles]
     del reading, guarded
 
     # Nothing changed, and arXiv gives every paper what it has: every LATEST stands, and
     # the run reads the papers table only (no link, no write).
     standing = (
-        runner.call(steps.standing_versions, bundles, settings, refresh_arxiv)
+        runner.call(steps.standing_versions, read_bundles, settings, refresh_arxiv)
         if all(reused)
         else None
     )
     if standing is not None and standing.results is not None:
-        read = [bundle for bundle, write in zip(bundles, written, strict=True) if write]
-        for note in run_notes(read, standing.report, skipped, refused):
+        stood_read = [b for b, write in zip(read_bundles, written, strict=True) if write]
+        for note in run_notes(stood_read, standing.report, skipped, refused):
             runner.note(note)
         stood = [result for result in standing.results if result.dataset not in kept]
         return _finish(
-            stood, read, standing.report, skipped, refused, repaired, settings, sources, runner
+            stood,
+            stood_read,
+            standing.report,
+            skipped,
+            refused,
+            repaired,
+            settings,
+            sources,
+            runner,
         )
+
+    # Something changed: from here on every source's records are needed.
+    materialised = [steps.materialise(bundle, settings) for bundle in read_bundles]
+    del read_bundles
+    bundles = [bundle for bundle, _ in materialised]
+    reused = [was and still for was, (_, still) in zip(reused, materialised, strict=True)]
+    del materialised
 
     # Nothing changed but enrichment: the papers dataset is their link already. Otherwise
     # link, finding similar titles once for both links of the run (enrichment changes no
@@ -281,38 +311,43 @@ def _refresh(
     for note in run_notes(read, report, skipped, refused):
         runner.note(note)
     del read
-    enriched = [steps.apply_enrichment(bundle, first_link, report) for bundle in bundles]
-    unchanged = [
-        was_reused and steps.same_tables(before, after)
-        for was_reused, before, after in zip(reused, bundles, enriched, strict=True)
-    ]
-    del bundles
+    # Each bundle replaced by its enriched copy as it is made: never two copies of all.
+    unchanged: list[bool] = []
+    for index, was_reused in enumerate(reused):
+        after = steps.apply_enrichment(bundles[index], first_link, report)
+        unchanged.append(was_reused and steps.same_tables(bundles[index], after))
+        bundles[index] = after
     # arXiv may show two titles are one paper: link again unless enrichment changed nothing;
     # each paper keeps the id it had.
-    link = (
-        first_link
-        if all(unchanged)
-        else runner.call(
-            steps.link_bundles, enriched, pairs, previous or steps.previous_papers(settings)
+    same_papers = all(unchanged) and link_stored is not None
+    del link_stored
+    if all(unchanged):
+        link = first_link
+    else:
+        del first_link  # the papers before enrichment: not needed again, nor while linking
+        link = runner.call(
+            steps.link_bundles, bundles, pairs, previous or steps.previous_papers(settings)
         )
-    )
-    same_papers = link_stored is not None and link is link_stored
-    del first_link, link_stored  # the papers before enrichment: not needed again
 
-    # One version at a time, each written as soon as it is made (only the sources read).
-    results = [
-        runner.call(steps.write_source, bundle, settings, same)
-        for bundle, same, write in zip(enriched, unchanged, written, strict=True)
-        if write
-    ]
-    results.append(runner.call(steps.write_papers, enriched, link, settings, same_papers))
-    read = [bundle for bundle, write in zip(enriched, written, strict=True) if write]
-    return _finish(results, read, report, skipped, refused, repaired, settings, sources, runner)
+    # One version at a time, each written as soon as it is made (only the sources read);
+    # a written source's records are dropped, the papers' version needing only its inputs.
+    held: list[ReadBundle] = list(bundles)
+    del bundles
+    results: list[WriteResult] = []
+    for index, (same, write) in enumerate(zip(unchanged, written, strict=True)):
+        bundle = held[index]
+        if write and isinstance(bundle, SourceBundle):
+            result = runner.call(steps.write_source, bundle, settings, same)
+            results.append(result)
+            held[index] = steps.written_bundle(bundle, result)
+    results.append(runner.call(steps.write_papers, held, link, settings, same_papers))
+    done = [bundle for bundle, write in zip(held, written, strict=True) if write]
+    return _finish(results, done, report, skipped, refused, repaired, settings, sources, runner)
 
 
 def _finish(
     results: Sequence[WriteResult],
-    bundles: Sequence[SourceBundle],
+    bundles: Sequence[ReadBundle],
     report: EnrichmentReport,
     skipped: Sequence[str],
     refused: Sequence[str],

@@ -23,9 +23,11 @@ from pipeline.enrich import EnrichmentReport, PaperRef, enricher_for
 from pipeline.kinds import (
     FollowsDocuments,
     HasParts,
+    NotesFromStore,
     SourceBundle,
     check_kind,
     kind_of,
+    snapshot_notes,
     with_linked_files,
 )
 from pipeline.link.blocking import PairFinder, blocked_pairs
@@ -41,6 +43,7 @@ from pipeline.models import (
     Source,
 )
 from pipeline.parse.detect import detect_format
+from pipeline.parse.readme.cards import clear_parse_cache
 from pipeline.sources.pacing import HostPacer
 from pipeline.sources.snapshots import Snapshot, load_snapshot, read_snapshot_meta
 from pipeline.store.versions import (
@@ -231,28 +234,111 @@ class KnownSources:
         return parts, refused
 
 
-def reuse_stored(snapshot: Snapshot, settings: Settings) -> SourceBundle | None:
-    """The bundle LATEST already holds when the snapshot is unchanged: no parse needed.
+@dataclass(frozen=True)
+class StoredBundle:
+    """A source whose LATEST was made from this run's snapshot and definition, its files
+    verified against the manifest's checksums: its records stay on disk until a step needs
+    them (:func:`materialise`), which a refresh where nothing changed never does."""
+
+    snapshot: Snapshot
+    version: str
+    record_count: int  # of the main table, from the manifest (the drop guard's count)
+    warning_count: int
+    notes: list[str]
+
+    @property
+    def source(self) -> Source:
+        return self.snapshot.source
+
+
+# A source as a run has read it: parsed (or reloaded) records, or a verified stored version.
+ReadBundle = SourceBundle | StoredBundle
+
+
+def reuse_stored(snapshot: Snapshot, settings: Settings) -> StoredBundle | None:
+    """LATEST, when the snapshot is unchanged: no parse needed, and nothing read yet.
 
     Keyed on the snapshot's content hash and the source's definition (the version's
-    inputs) and on the pipeline version; anything unreadable means parse again.
+    inputs) and on the pipeline version, with every file's checksum compared with the
+    manifest's; anything unreadable means parse again.
     """
+    source_id = snapshot.source.id
     inputs = snapshot_inputs(snapshot, settings.raw_dir)
-    version = latest_from_inputs(settings.processed_dir, snapshot.source.id, inputs)
+    version = latest_from_inputs(settings.processed_dir, source_id, inputs)
     if version is None:
         return None
 
     def table(name: str) -> list[dict[str, Any]]:
-        return read_table(settings.processed_dir, snapshot.source.id, version, name)
+        return read_table(settings.processed_dir, source_id, version, name)
 
+    kind = check_kind(snapshot.source.kind)
     try:
-        return check_kind(snapshot.source.kind).reload(snapshot, table)
+        manifest = read_manifest(settings.processed_dir, source_id, version)
+        notes = (
+            kind.stored_notes(snapshot, table)
+            if isinstance(kind, NotesFromStore)
+            else snapshot_notes(snapshot)
+        )
     except (PipelineError, ValueError):
         return None
+    return StoredBundle(
+        snapshot,
+        version,
+        manifest.record_counts.get(MAIN_TABLE, 0),
+        manifest.warning_count,
+        notes,
+    )
+
+
+def materialise(bundle: ReadBundle, settings: Settings) -> tuple[SourceBundle, bool]:
+    """The bundle with its records, and whether they are the stored version's: a stored
+    bundle is read back from its version, or parsed from its snapshot when that version no
+    longer reads (the run then writes a new one)."""
+    if isinstance(bundle, SourceBundle):
+        return bundle, True
+    source_id = bundle.source.id
+
+    def table(name: str) -> list[dict[str, Any]]:
+        return read_table(settings.processed_dir, source_id, bundle.version, name)
+
+    try:
+        return check_kind(bundle.source.kind).reload(bundle.snapshot, table), True
+    except (PipelineError, ValueError):
+        return parse_snapshot(bundle.snapshot), False
+
+
+def warning_count(bundle: ReadBundle) -> int:
+    return bundle.warning_count if isinstance(bundle, StoredBundle) else len(bundle.warnings)
+
+
+def record_count(bundle: ReadBundle) -> int:
+    """The records of the bundle's main table."""
+    if isinstance(bundle, StoredBundle):
+        return bundle.record_count
+    return len(bundle.document.items)
 
 
 def parse_snapshot(snapshot: Snapshot) -> SourceBundle:
     return check_kind(snapshot.source.kind).parse(snapshot)
+
+
+def forget_parses() -> None:
+    """Drop the markdown parses kept for the next reading of the same text: once a run's
+    sources are parsed nothing reads them again, and they are up to 4M characters of
+    tokens (more than the parsed records at 16 times the embedded default's size)."""
+    clear_parse_cache()
+
+
+def written_bundle(bundle: SourceBundle, result: WriteResult) -> StoredBundle:
+    """What a run keeps of a source once its version is written (or stood unchanged): the
+    snapshot, counts and notes, not the records."""
+    return StoredBundle(
+        bundle.snapshot,
+        result.version,
+        len(bundle.document.items),
+        len(bundle.warnings),
+        bundle.notes,
+    )
 
 
 def link_bundles(
@@ -320,7 +406,7 @@ def source_version(bundle: SourceBundle, raw_dir: Path) -> DatasetVersion:
 
 
 def papers_version(
-    bundles: Sequence[SourceBundle], link: LinkResult, raw_dir: Path
+    bundles: Sequence[ReadBundle], link: LinkResult, raw_dir: Path
 ) -> DatasetVersion:
     """The papers dataset: every paper once, with its appearances, and the near misses."""
     return DatasetVersion(
@@ -333,10 +419,10 @@ def papers_version(
         warnings=[
             ParseWarning(
                 line=None,
-                message=f"{bundle.source.id}: {len(bundle.warnings)} parse warnings",
+                message=f"{bundle.source.id}: {warning_count(bundle)} parse warnings",
             )
             for bundle in bundles
-            if bundle.warnings
+            if warning_count(bundle)
         ],
     )
 
@@ -425,8 +511,8 @@ def deep_parts(pending: Sequence[Source]) -> str:
 
 
 def guard_drop(
-    bundle: SourceBundle, settings: Settings, accepted: Collection[str] = ()
-) -> tuple[SourceBundle, str | None]:
+    bundle: ReadBundle, settings: Settings, accepted: Collection[str] = ()
+) -> tuple[ReadBundle, str | None]:
     """The bundle to publish for a source, and a note when the drop guard stopped it.
 
     A bundle that lost most of the records of the source's last good version (see
@@ -442,7 +528,7 @@ def guard_drop(
     except (PipelineError, ValueError):
         return bundle, None
     before = manifest.record_counts.get(MAIN_TABLE, 0)
-    after = len(bundle.document.items)
+    after = record_count(bundle)
     if not dropped(before, after):
         return bundle, None
     stop = (
@@ -544,7 +630,7 @@ def write_source(bundle: SourceBundle, settings: Settings, unchanged: bool = Fal
 
 
 def write_papers(
-    bundles: Sequence[SourceBundle], link: LinkResult, settings: Settings, unchanged: bool = False
+    bundles: Sequence[ReadBundle], link: LinkResult, settings: Settings, unchanged: bool = False
 ) -> WriteResult:
     """Write the papers dataset; ``unchanged`` (``link`` is LATEST's): only say so."""
     version = papers_version(bundles, link, settings.raw_dir)
@@ -577,7 +663,7 @@ class Standing:
 
 
 def standing_versions(
-    bundles: Sequence[SourceBundle], settings: Settings, refresh: bool = False
+    bundles: Sequence[ReadBundle], settings: Settings, refresh: bool = False
 ) -> Standing | None:
     """The run's outcome when nothing changed, found from manifests and the papers table.
 
@@ -612,10 +698,14 @@ def standing_versions(
     except (PipelineError, ValueError, KeyError, TypeError):
         return None
     report = enricher_for(settings).enrich(requests, settings, refresh=False)
+    dumped: dict[int, Any] = {}  # papers often share one result (pending, a failed batch)
     for paper in papers:
         found = report.results.get(paper["id"])
-        carried = (paper.get("enrichments") or {}).get(report.service)
-        if found is None or found.model_dump(mode="json") != carried:
+        if found is None:
+            return Standing(report=report)
+        if id(found) not in dumped:
+            dumped[id(found)] = found.model_dump(mode="json")
+        if dumped[id(found)] != (paper.get("enrichments") or {}).get(report.service):
             return Standing(report=report)
     results = [
         WriteResult(

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from pipeline.kinds import readme as readme_kind
 from pipeline.link.blocking import RememberedPairs
 from pipeline.run import refresh as refresh_module
 from pipeline.run import steps
@@ -55,10 +56,15 @@ def test_an_unchanged_refresh_neither_links_nor_writes(
     forbid(monkeypatch, steps, "link_papers")
     forbid(monkeypatch, versions, "write_version")
     forbid(monkeypatch, steps, "write_version")
+    # Nor reads the records back, nor looks for a README's list files again: the
+    # checksums of LATEST's files and what the last run found decide.
+    forbid(monkeypatch, steps, "materialise")
+    forbid(monkeypatch, readme_kind, "linked_list_files")
     second = run_refresh(settings_for(folder))
     assert [(r.dataset, r.version, r.status) for r in second.results] == [
         (r.dataset, r.version, "unchanged") for r in first.results
     ]
+    assert second.notes == first.notes and second.warnings == first.warnings
     assert [r.record_counts for r in second.results] == [r.record_counts for r in first.results]
     assert second.enrichment == first.enrichment
     assert read_table(folder / "processed", steps.PAPERS_DATASET) == papers
@@ -156,3 +162,21 @@ def test_a_version_published_but_not_named_is_named_before_anything_is_reused(
     status = {result.dataset: (result.status, result.version) for result in summary.results}
     assert status[dataset.name] == ("unchanged", newest)
     assert any(f"LATEST now names {newest}" in note for note in summary.notes)
+
+
+def test_a_stored_version_that_no_longer_reads_is_parsed_again(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its checksums verify, so it stands while nothing changed; once the run needs the
+    records (here: arXiv has news) and they do not read back, the snapshot is parsed."""
+    run_refresh(settings_for(folder))
+
+    def unreadable(*_: object) -> None:
+        raise ValueError("not the records' shape")
+
+    monkeypatch.setattr(steps.check_kind("readme"), "reload", unreadable)
+    parsed = count_calls(monkeypatch, steps, "parse_snapshot")
+    monkeypatch.setattr(steps, "standing_versions", lambda *_: None)  # something changed
+    summary = run_refresh(settings_for(folder))
+    assert [snapshot.source.id for (snapshot,) in parsed] == ["awesome-deep-phenomena"]
+    assert {result.status for result in summary.results} == {"unchanged"}
