@@ -9,6 +9,7 @@ Written once: :func:`refresh` runs it in-process by default, and the Prefect flo
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -16,8 +17,9 @@ from pipeline.core.errors import PipelineError
 from pipeline.core.progress import progress
 from pipeline.core.settings import Settings
 from pipeline.enrich import EnrichmentReport
-from pipeline.kinds import HasParts, SourceBundle, check_kind
+from pipeline.kinds import HasParts, check_kind
 from pipeline.link.blocking import RememberedPairs
+from pipeline.link.papers import Mention
 from pipeline.models import EnrichmentStatus, Source
 from pipeline.run import steps
 from pipeline.run.runner import IN_PROCESS, Runner
@@ -311,12 +313,30 @@ def _refresh(
     for note in run_notes(read, report, skipped, refused):
         runner.note(note)
     del read
-    # Each bundle replaced by its enriched copy as it is made: never two copies of all.
+    # Each bundle replaced by its enriched copy, which is written at once (a source's tables
+    # need only the first link and arXiv's answers) and dropped, the run keeping only what
+    # the second link and the papers' version need of it: never every source's records
+    # beside the papers of a link.
+    pending = deque(bundles)
+    del bundles
     unchanged: list[bool] = []
-    for index, was_reused in enumerate(reused):
-        after = steps.apply_enrichment(bundles[index], first_link, report)
-        unchanged.append(was_reused and steps.same_tables(bundles[index], after))
-        bundles[index] = after
+    mentions: list[Mention] = []
+    results: list[WriteResult] = []
+    held: list[ReadBundle] = []
+    for was_reused, write in zip(reused, written, strict=True):
+        before = pending.popleft()
+        bundle = steps.apply_enrichment(before, first_link, report)
+        same = was_reused and steps.same_tables(before, bundle)
+        del before
+        unchanged.append(same)
+        mentions += steps.source_mentions(bundle)
+        if write:
+            result = runner.call(steps.write_source, bundle, settings, same)
+            results.append(result)
+            held.append(steps.written_bundle(bundle, result))
+        else:
+            held.append(bundle)  # a source not named: only its papers are written
+        del bundle
     # arXiv may show two titles are one paper: link again unless enrichment changed nothing;
     # each paper keeps the id it had.
     same_papers = all(unchanged) and link_stored is not None
@@ -326,20 +346,9 @@ def _refresh(
     else:
         del first_link  # the papers before enrichment: not needed again, nor while linking
         link = runner.call(
-            steps.link_bundles, bundles, pairs, previous or steps.previous_papers(settings)
+            steps.link_mentions, mentions, pairs, previous or steps.previous_papers(settings)
         )
-
-    # One version at a time, each written as soon as it is made (only the sources read);
-    # a written source's records are dropped, the papers' version needing only its inputs.
-    held: list[ReadBundle] = list(bundles)
-    del bundles
-    results: list[WriteResult] = []
-    for index, (same, write) in enumerate(zip(unchanged, written, strict=True)):
-        bundle = held[index]
-        if write and isinstance(bundle, SourceBundle):
-            result = runner.call(steps.write_source, bundle, settings, same)
-            results.append(result)
-            held[index] = steps.written_bundle(bundle, result)
+    del mentions
     results.append(runner.call(steps.write_papers, held, link, settings, same_papers))
     done = [bundle for bundle, write in zip(held, written, strict=True) if write]
     return _finish(results, done, report, skipped, refused, repaired, settings, sources, runner)

@@ -32,7 +32,7 @@ from pipeline.kinds import (
 )
 from pipeline.link.blocking import PairFinder, blocked_pairs
 from pipeline.link.identity import KnownPaper, carry_ids, known_papers
-from pipeline.link.papers import LinkResult, link_papers
+from pipeline.link.papers import LinkResult, Mention, link_papers
 from pipeline.models import (
     Enrichments,
     InputFile,
@@ -350,10 +350,23 @@ def link_bundles(
     each keeps the id it had (:func:`~pipeline.link.identity.carry_ids`). ``pairs``: a
     :class:`~pipeline.link.blocking.RememberedPairs` shared by a run's links finds the
     similar titles once."""
-    link = link_papers(
-        [mention for bundle in bundles for mention in kind_of(bundle).mentions(bundle)], pairs
+    return link_mentions(
+        [mention for bundle in bundles for mention in source_mentions(bundle)], pairs, previous
     )
-    return carry_ids(link, previous)
+
+
+def source_mentions(bundle: SourceBundle) -> list[Mention]:
+    """The papers a source shows, for linking: all a link needs of its records."""
+    return kind_of(bundle).mentions(bundle)
+
+
+def link_mentions(
+    mentions: Sequence[Mention],
+    pairs: PairFinder = blocked_pairs,
+    previous: Sequence[KnownPaper] = (),
+) -> LinkResult:
+    """:func:`link_bundles` of the sources these mentions were taken from."""
+    return carry_ids(link_papers(list(mentions), pairs), previous)
 
 
 def previous_papers(settings: Settings) -> list[KnownPaper]:

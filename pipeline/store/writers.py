@@ -9,6 +9,7 @@ NAME``. To add a format: a class with ``name``, ``suffix``, ``every_version``,
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from collections.abc import Iterable
@@ -68,10 +69,16 @@ def dump_json_array(items: Iterable[Any]) -> bytes:
     Each item is encoded alone and indented one level: JSON text never holds a raw newline
     inside a string, so every newline of an item's encoding starts one of its lines.
     """
-    parts = [dump_json(item)[:-1].replace(b"\n", b"\n  ") for item in items]
-    if not parts:
+    # One growing buffer (its bytes are handed over without a copy), not a list of parts
+    # and their join: the array is held once, never twice, at its largest.
+    out = io.BytesIO()
+    for item in items:
+        out.write(b",\n  " if out.tell() else b"[\n  ")
+        out.write(dump_json(item)[:-1].replace(b"\n", b"\n  "))
+    if not out.tell():
         return b"[]\n"
-    return b"[\n  " + b",\n  ".join(parts) + b"\n]\n"
+    out.write(b"\n]\n")
+    return out.getvalue()
 
 
 class Writer(Protocol):

@@ -81,7 +81,7 @@ def test_a_fresh_refresh_searches_similar_titles_once_for_its_two_links(
             made.append(self)
 
     monkeypatch.setattr(refresh_module, "RememberedPairs", Recorded)
-    links = count_calls(monkeypatch, steps, "link_bundles")
+    links = count_calls(monkeypatch, steps, "link_mentions")
     run_refresh(settings_for(folder))
     assert len(links) == 2  # before and after enrichment
     assert [pairs.searches for pairs in made] == [1]

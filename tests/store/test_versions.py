@@ -215,3 +215,21 @@ def test_older_versions_are_reverse_deltas_between_keyframes_and_read_back_exact
         for entry in manifest.files:
             data = read_version_file(tmp_path / "demo" / name / entry.name)
             assert hashlib.sha256(data).hexdigest() == entry.sha256
+
+
+@pytest.mark.parametrize(
+    ("data", "profile"),
+    [
+        (b"[]\n", "data-resource"),
+        (b" [ \n ] \n", "data-resource"),
+        (b'[\n  {\n    "id": "a"\n  }\n]\n', "tabular-data-resource"),
+    ],
+)
+def test_datapackage_describes_an_empty_table_as_plain_data_and_others_as_tables(
+    data: bytes, profile: str
+) -> None:
+    from pipeline.store.datapackage import datapackage
+
+    package = datapackage("demo", datetime(2026, 1, 1, tzinfo=UTC), [], {"warnings.json": data})
+    (resource,) = package["resources"]
+    assert resource["profile"] == profile and resource["bytes"] == len(data)
