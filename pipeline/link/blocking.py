@@ -77,7 +77,7 @@ def blocked_pairs(titles: Sequence[str], cutoff: float) -> SimilarPairs:
             # One C++ call per title over all its candidates: rapidfuzz's per-call cost is
             # what a call per probe would multiply.
             candidates = list(set().union(*(holders[token] for token in probes)))
-            compare(index, [titles[other] for other in candidates], candidates)
+            compare(index, list(map(titles.__getitem__, candidates)), candidates)
     # Two weak titles one word apart may miss each other through their probes; a weak and
     # a strong one meet through the strong one's. So weak titles meet every weak title of
     # a length that can reach the cutoff.
