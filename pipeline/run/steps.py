@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from pipeline.core.collection import fewer_collections
 from pipeline.core.errors import PipelineError
 from pipeline.core.ids import sha256_bytes
 from pipeline.core.locks import dataset_locks, state_lock
@@ -81,9 +82,11 @@ def run_locks(
     state: bool = True,
 ) -> Iterator[None]:
     """Hold, for a whole chain, the state folder's lock (``state``) and the locks of the
-    datasets it writes; waiting up to PIPELINE_LOCK_WAIT_SECONDS, saying so."""
+    datasets it writes; waiting up to PIPELINE_LOCK_WAIT_SECONDS, saying so. The chain
+    runs with the collector set for many records (:mod:`pipeline.core.collection`)."""
     wait = settings.lock_wait_seconds
     with ExitStack() as stack:
+        stack.enter_context(fewer_collections())
         if state:
             stack.enter_context(state_lock(settings.state_dir, wait=wait, notify=notify))
         stack.enter_context(
