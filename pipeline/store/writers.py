@@ -69,16 +69,32 @@ def dump_json_array(items: Iterable[Any]) -> bytes:
     Each item is encoded alone and indented one level: JSON text never holds a raw newline
     inside a string, so every newline of an item's encoding starts one of its lines.
     """
-    # One growing buffer (its bytes are handed over without a copy), not a list of parts
-    # and their join: the array is held once, never twice, at its largest.
+    # Encoded ARRAY_BATCH items at a time (one orjson call each: a call per item costs more
+    # than the encoding), into one growing buffer whose bytes are handed over without a
+    # copy: the array is held once, never twice, at its largest, and never all as dicts.
     out = io.BytesIO()
+    batch: list[Any] = []
     for item in items:
-        out.write(b",\n  " if out.tell() else b"[\n  ")
-        out.write(dump_json(item)[:-1].replace(b"\n", b"\n  "))
+        batch.append(item)
+        if len(batch) == ARRAY_BATCH:
+            _write_batch(out, batch)
+            batch = []
+    if batch:
+        _write_batch(out, batch)
     if not out.tell():
         return b"[]\n"
     out.write(b"\n]\n")
     return out.getvalue()
+
+
+ARRAY_BATCH = 500
+
+
+def _write_batch(out: io.BytesIO, batch: list[Any]) -> None:
+    """The items of a batch as the next lines of an indented array (``[\n  `` first)."""
+    encoded = dump_json(batch)  # '[\n  <items>\n]\n': the items already one level in
+    out.write(b",\n  " if out.tell() else b"[\n  ")
+    out.write(memoryview(encoded)[4:-3])
 
 
 class Writer(Protocol):
