@@ -448,6 +448,19 @@ class FakeArxiv:
         values.update(overrides)
         return Settings(**values)
 
+    def folder_settings(self, folder: Path, **overrides: Any) -> Settings:
+        """:meth:`settings` for a whole pipeline in one folder: its sources.toml, raw/,
+        processed/ and state/."""
+        return self.settings(
+            folder / "state",
+            **{
+                "sources_file": folder / "sources.toml",
+                "raw_dir": folder / "raw",
+                "processed_dir": folder / "processed",
+                **overrides,
+            },
+        )
+
     def start(self) -> FakeArxiv:
         self._server = make_server(
             "127.0.0.1", 0, self._app, threaded=True, request_handler=_QuietHandler

@@ -344,13 +344,7 @@ def test_sources_and_versions_show_tracking_and_pinned_readmes_with_their_commit
     )
     second = host.push({"README.md": LIST.format("[Grokking](https://arxiv.org/abs/2201.02177)")})
     with FakeArxiv() as arxiv:
-        settings = arxiv.settings(
-            tmp_path / "state",
-            sources_file=tmp_path / "sources.toml",
-            raw_dir=tmp_path / "raw",
-            processed_dir=tmp_path / "processed",
-            **host.settings_for(httpserver),
-        )
+        settings = arxiv.folder_settings(tmp_path, **host.settings_for(httpserver))
         refresh(settings)
     for name in ("sources_file", "raw_dir", "processed_dir", "state_dir"):
         monkeypatch.setenv(f"PIPELINE_{name.upper()}", str(getattr(settings, name)))

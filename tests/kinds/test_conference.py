@@ -149,13 +149,7 @@ def settings(tmp_path: Path, site: Site, httpserver: HTTPServer) -> Iterator[Set
         'timezone = "America/Los_Angeles"\n'
     )
     with FakeArxiv() as arxiv:
-        yield arxiv.settings(
-            tmp_path / "state",
-            sources_file=tmp_path / "sources.toml",
-            raw_dir=tmp_path / "raw",
-            processed_dir=tmp_path / "processed",
-            fetch_delay_seconds=0.0,
-        )
+        yield arxiv.folder_settings(tmp_path, fetch_delay_seconds=0.0)
 
 
 def raw_files(settings: Settings) -> set[Path]:

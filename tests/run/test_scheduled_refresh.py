@@ -70,13 +70,8 @@ def settings(tmp_path: Path, host: GitHost, httpserver: HTTPServer) -> Iterator[
         f'[[source]]\nid = "{README}"\nkind = "readme"\nurl = "{host.url}"\n\n' + source_table(page)
     )
     with FakeArxiv() as arxiv:
-        yield arxiv.settings(
-            tmp_path / "state",
-            sources_file=tmp_path / "sources.toml",
-            raw_dir=tmp_path / "raw",
-            processed_dir=tmp_path / "processed",
-            fetch_delay_seconds=0.0,
-            **host.settings_for(httpserver),
+        yield arxiv.folder_settings(
+            tmp_path, fetch_delay_seconds=0.0, **host.settings_for(httpserver)
         )
 
 
