@@ -31,6 +31,7 @@ from pipeline.kinds import (
     snapshot_notes,
     with_linked_files,
 )
+from pipeline.kinds.base import TableReader
 from pipeline.link.blocking import PairFinder, blocked_pairs
 from pipeline.link.identity import KnownPaper, carry_ids, known_papers
 from pipeline.link.papers import LinkResult, Mention, link_papers
@@ -258,6 +259,15 @@ class StoredBundle:
 ReadBundle = SourceBundle | StoredBundle
 
 
+def stored_tables(settings: Settings, dataset: str, version: str) -> TableReader:
+    """Reads a stored version's tables by name, when a kind asks for them."""
+
+    def table(name: str) -> list[dict[str, Any]]:
+        return read_table(settings.processed_dir, dataset, version, name)
+
+    return table
+
+
 def reuse_stored(snapshot: Snapshot, settings: Settings) -> StoredBundle | None:
     """LATEST, when the snapshot is unchanged: no parse needed, and nothing read yet.
 
@@ -270,10 +280,7 @@ def reuse_stored(snapshot: Snapshot, settings: Settings) -> StoredBundle | None:
     version = latest_from_inputs(settings.processed_dir, source_id, inputs)
     if version is None:
         return None
-
-    def table(name: str) -> list[dict[str, Any]]:
-        return read_table(settings.processed_dir, source_id, version, name)
-
+    table = stored_tables(settings, source_id, version)
     kind = check_kind(snapshot.source.kind)
     try:
         manifest = read_manifest(settings.processed_dir, source_id, version)
@@ -299,11 +306,7 @@ def materialise(bundle: ReadBundle, settings: Settings) -> tuple[SourceBundle, b
     longer reads (the run then writes a new one)."""
     if isinstance(bundle, SourceBundle):
         return bundle, True
-    source_id = bundle.source.id
-
-    def table(name: str) -> list[dict[str, Any]]:
-        return read_table(settings.processed_dir, source_id, bundle.version, name)
-
+    table = stored_tables(settings, bundle.source.id, bundle.version)
     try:
         return check_kind(bundle.source.kind).reload(bundle.snapshot, table), True
     except (PipelineError, ValueError):
@@ -506,11 +509,7 @@ def stored_bundle(source: Source, settings: Settings) -> SourceBundle | str:
             raise ValueError(problems[0])
         if snapshot is None:
             raise ValueError("its manifest names no snapshot")
-
-        def table(table_name: str) -> list[dict[str, Any]]:
-            return read_table(processed, source.id, name, table_name)
-
-        return check_kind(source.kind).reload(snapshot, table)
+        return check_kind(source.kind).reload(snapshot, stored_tables(settings, source.id, name))
     except (PipelineError, ValueError) as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         return (
@@ -552,14 +551,10 @@ def guard_drop(
         f"({likely_cause(bundle.snapshot)}); "
     )
     stored = stored_snapshot(source, manifest, settings.raw_dir)
-
-    def table(table_name: str) -> list[dict[str, Any]]:
-        return read_table(settings.processed_dir, source.id, name, table_name)
-
     try:
         if stored is None:
             raise ValueError("no snapshot input")
-        kept = check_kind(source.kind).reload(stored, table)
+        kept = check_kind(source.kind).reload(stored, stored_tables(settings, source.id, name))
     except (PipelineError, ValueError) as exc:
         note = stop + f"its last good version is unreadable ({exc}), so nothing is kept"
         return bundle, note
