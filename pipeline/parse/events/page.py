@@ -71,9 +71,10 @@ def stray_text(scope: Element, read: Iterable[Element] | Mapping[Element, str]) 
         len(text) - text.count(" ") if (text := texts.get(root)) is not None else _chars(root)
         for root in roots
     )
-    if _chars(scope) == shown:
-        # The usual case, decided by lxml's own text iteration: the parts read hold every
-        # printed character (nested or scripted parts make the counts differ: walked below).
+    if _chars(scope) == shown and not _nested(roots, scope):
+        # The usual case, decided by lxml's own text iteration: parts that do not overlap
+        # hold every printed character (scripts or tails make the counts differ; overlapping
+        # parts, counted twice, could hide stray text of the same length: walked below).
         return ""
     inside: set[Element] = set()
     for root in roots:
@@ -88,6 +89,17 @@ def stray_text(scope: Element, read: Iterable[Element] | Mapping[Element, str]) 
         if element.tail and (element in roots or element not in inside) and parent not in inside:
             pieces.append(element.tail)
     return " ".join(" ".join(pieces).split())
+
+
+def _nested(roots: set[Element], scope: Element) -> bool:
+    """Whether one of these elements (all within ``scope``) lies inside another."""
+    for root in roots:
+        parent = root.getparent()
+        while parent is not None and parent is not scope:
+            if parent in roots:
+                return True
+            parent = parent.getparent()
+    return False
 
 
 def _chars(element: Element) -> int:

@@ -94,6 +94,30 @@ def test_a_card_with_text_in_no_known_part_warns_with_its_line() -> None:
     assert doc.items[0].authors == CARDS[0].authors  # the card itself is still read
 
 
+def test_a_row_with_text_in_no_known_cell_warns_with_its_line() -> None:
+    rows = [Row("Paper one", "Poster", authors=["Ann Lee"], site_id=1)]
+    html = schedule_rows_page("W", ["Ann Lee"], rows).replace(
+        "<div class='schedule-authors'>", "<span>Best paper</span><div class='schedule-authors'>"
+    )
+    doc = read_event_page(html, WORKSHOP, SourceFormat.html)
+    (warning,) = [w for w in doc.warnings if "not understood" in w.message]
+    assert "'Best paper'" in warning.message and warning.line is not None
+    assert doc.items[0].authors == ["Ann Lee"]
+
+
+def test_stray_text_as_long_as_a_part_read_twice_still_warns() -> None:
+    # The abstract holds the 'Abstract' button (a part read twice: the cell, and as a
+    # control); eight stray characters elsewhere must not cancel the count out.
+    rows = [Row("Paper one", "Poster", authors=["Ann Lee"], abstract="About it.", site_id=1)]
+    html = (
+        schedule_rows_page("W", ["Ann Lee"], rows)
+        .replace("<button class='btn-link'>Abstract</button>", "<span>Poster!!</span>")
+        .replace("collapse'>About it.", "collapse'><button>Abstract</button>About it.")
+    )
+    doc = read_event_page(html, WORKSHOP, SourceFormat.html)
+    assert any("'Poster!!'" in w.message for w in doc.warnings), doc.warnings
+
+
 def test_a_card_without_a_title_is_a_warning_not_a_silent_drop() -> None:
     html = listing_page([CARDS[0], CARDS[2]]).replace(CARDS[2].title, "", 1)
     doc = read_event_page(html, LISTING, SourceFormat.html)
