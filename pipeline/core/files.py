@@ -9,11 +9,17 @@ globbing a folder never picks one up.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import errno
 import os
 import shutil
+import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from functools import cache
 from pathlib import Path
+from typing import BinaryIO
 
 from pipeline.core.errors import PipelineError
 
@@ -69,26 +75,114 @@ def write_new(path: Path, data: bytes) -> None:
         os.fsync(handle.fileno())
 
 
-def write_files(folder: Path, files: dict[str, bytes]) -> None:
-    """Fill a staging folder and make it durable before :func:`publish_folder` renames it.
+def write_files(
+    folder: Path, files: dict[str, bytes], *, then_replace: dict[Path, bytes] | None = None
+) -> list[tuple[Path, Path]]:
+    """Fill a staging folder and make it durable before :func:`publish_folder` renames it:
+    every file is written first, then all of them and the folder's names are flushed to
+    disk at once (:func:`make_durable`).
 
-    Every file is written first and flushed to disk after, so one journal commit carries
-    them all rather than one commit per file; then the folder itself, so its names survive
-    a power cut along with their contents.
+    ``then_replace``: files outside to replace once the folder is published (a dataset's
+    LATEST). Their temporaries are written and flushed in the same go; the caller hands the
+    (temporary, target) pairs returned to :func:`finish_replacing`, or removes them.
     """
-    handles = []
+    handles: list[BinaryIO] = []
+    temps: list[tuple[Path, Path]] = []
     try:
         for name, data in files.items():
-            handle = open(folder / name, "wb")  # noqa: SIM115  (closed below, after fsync)
-            handles.append(handle)
-            handle.write(data)
-            handle.flush()
-        for handle in handles:
-            os.fsync(handle.fileno())
+            opened: BinaryIO = open(folder / name, "wb")  # noqa: SIM115  (closed below)
+            handles.append(opened)
+            opened.write(data)
+            opened.flush()
+        for path, data in (then_replace or {}).items():
+            temps.append(_temporary(path, data, path.parent, None, handles))
+        make_durable([handle.fileno() for handle in handles], [folder])
+    except BaseException:
+        discard(temps)
+        raise
     finally:
         for handle in handles:
             handle.close()
-    sync_folder(folder)
+    return temps
+
+
+def _temporary(
+    path: Path, data: bytes, folder: Path, mode: int | None, handles: list[BinaryIO]
+) -> tuple[Path, Path]:
+    """A new temporary in ``folder`` holding ``data``, open in ``handles`` (not yet flushed
+    to disk), to replace ``path``."""
+    descriptor, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=folder)
+    try:
+        os.fchmod(descriptor, file_mode() if mode is None else mode)
+        handle = os.fdopen(descriptor, "wb")
+    except BaseException:
+        os.close(descriptor)
+        Path(temp).unlink(missing_ok=True)
+        raise
+    handles.append(handle)
+    handle.write(data)
+    handle.flush()
+    return Path(temp), path
+
+
+def finish_replacing(temps: list[tuple[Path, Path]]) -> None:
+    """Rename flushed temporaries over their targets, then make the renames durable."""
+    for temp, path in temps:
+        os.replace(temp, path)
+    for folder in dict.fromkeys(path.parent for _, path in temps):
+        sync_folder(folder)
+
+
+def discard(temps: list[tuple[Path, Path]]) -> None:
+    for temp, _ in temps:
+        temp.unlink(missing_ok=True)
+
+
+@cache
+def _syncfs() -> Callable[[int], int] | None:
+    """Linux's syncfs(2), when the C library has it."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+        function = libc.syncfs
+    except (OSError, AttributeError):
+        return None
+    function.argtypes = [ctypes.c_int]
+    function.restype = ctypes.c_int
+    return function
+
+
+def make_durable(files: Sequence[int], folders: Sequence[Path]) -> None:
+    """Flush open ``files`` (descriptors) and the names in ``folders`` to disk.
+
+    On Linux one syncfs(2) of their file system does it all: a version's seven files and its
+    folder cost one journal commit and one cache flush instead of eight (it reports write
+    errors since Linux 5.8). Elsewhere, or when syncfs fails to start, each is fsynced.
+    """
+    syncfs = _syncfs()
+    anchor = files[0] if files else None
+    opened = None
+    if syncfs is not None:
+        if anchor is None and folders:
+            try:
+                anchor = opened = os.open(folders[0], os.O_RDONLY)
+            except OSError:
+                anchor = None
+        try:
+            if anchor is not None:
+                if syncfs(anchor) == 0:
+                    return
+                error = ctypes.get_errno()
+                if error not in (0, errno.ENOSYS):  # no syncfs in this kernel: fsync each
+                    raise OSError(error, os.strerror(error))
+        finally:
+            if opened is not None:
+                os.close(opened)
+    for descriptor in files:
+        os.fsync(descriptor)
+    for folder in folders:
+        sync_folder(folder)
 
 
 def write_atomic(
@@ -105,19 +199,38 @@ def write_atomic(
     replaces the old one (raise to keep the old one). ``temp_dir`` (same file system) holds
     the temporary instead: a published version's folder never holds one, even after a kill.
     """
-    folder = path.parent if temp_dir is None else temp_dir
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=folder)
+    replace_atomic({path: data}, mode=mode, check=check, temp_dir=temp_dir)
+
+
+def replace_atomic(
+    files: dict[Path, bytes],
+    *,
+    mode: int | None = None,
+    check: Callable[[Path], object] | None = None,
+    temp_dir: Path | None = None,
+) -> None:
+    """:func:`write_atomic` for several files at once: every temporary is written, all are
+    flushed to disk together, then each is renamed into place. A
+    kill leaves each target old or new, never half written. The renames themselves are
+    not flushed here (a caller that needs them on disk syncs their folders)."""
+    temps: list[tuple[Path, Path]] = []
+    handles: list[BinaryIO] = []
     try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temp, file_mode() if mode is None else mode)
+        try:
+            for path, data in files.items():
+                folder = path.parent if temp_dir is None else temp_dir
+                temps.append(_temporary(path, data, folder, mode, handles))
+            make_durable([handle.fileno() for handle in handles], [])
+        finally:
+            for handle in handles:
+                handle.close()
         if check is not None:
-            check(Path(temp))
-        os.replace(temp, path)
+            for temp, _ in temps:
+                check(temp)
+        for temp, path in temps:
+            os.replace(temp, path)
     except BaseException:
-        Path(temp).unlink(missing_ok=True)
+        discard(temps)
         raise
 
 
@@ -128,10 +241,12 @@ def staging_folder(parent: Path, prefix: str = TEMP_PREFIX) -> Path:
     return folder
 
 
-def publish_folder(staging: Path, target: Path) -> None:
-    """Rename a filled staging folder into place and make the rename durable."""
+def publish_folder(staging: Path, target: Path, *, durable: bool = True) -> None:
+    """Rename a filled staging folder into place and make the rename durable (``durable``
+    False: the caller's next atomic write in that folder flushes it, ``also_durable``)."""
     os.rename(staging, target)
-    sync_folder(target.parent)
+    if durable:
+        sync_folder(target.parent)
 
 
 def sync_folder(folder: Path) -> None:

@@ -3,8 +3,10 @@
 A daily refresh or a replay of a list's history writes hundreds of versions that differ
 little. When a version stops being LATEST, each of its large files is stored as a zstd delta
 against the same file of the version after it (``records.json.zst``, that version's name in
-``DELTA_BASE``); every ``KEYFRAME_EVERY``-th version is xz-compressed on its own instead
-(``records.json.xz``), so reading any version decompresses at most that many deltas. LATEST is
+``DELTA_BASE``); every ``KEYFRAME_EVERY``-th version is compressed on its own instead, so
+reading any version decompresses at most that many deltas. A keyframe has no
+``DELTA_BASE``: its ``.zst`` files are zstd alone (earlier releases kept keyframes as ``.xz``,
+still read; in a delta version, a file the newer version lacks is ``.xz``). LATEST is
 always plain JSON. :func:`read_version_file` gives the plain bytes of any version's file; the
 manifest's sha256 are those of the plain bytes. Versions are never deleted by the pipeline:
 a version's delta needs the version after it. A damaged compressed file is one line naming
@@ -20,7 +22,7 @@ from pathlib import Path
 import zstandard
 
 from pipeline.core.errors import PipelineError
-from pipeline.core.files import write_atomic
+from pipeline.core.files import replace_atomic, sync_folder
 
 XZ = ".xz"
 ZSTD_DELTA = ".zst"
@@ -68,9 +70,12 @@ def read_version_file(path: Path) -> bytes:
         raise DamagedFile.at(f"{_shown(path)}: damaged compressed file ({exc})") from None
     try:
         delta = path.with_name(path.name + ZSTD_DELTA).read_bytes()
-        base_version = (path.parent / DELTA_BASE).read_text(encoding="utf-8").strip()
     except FileNotFoundError:
         raise PipelineError(f"{_shown(path)}: no such file in this version") from None
+    try:
+        base_version = (path.parent / DELTA_BASE).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:  # a keyframe: compressed alone
+        return _decompressed(path, delta, zstandard.ZstdDecompressor())
     if not base_version or "/" in base_version or base_version.startswith("."):
         raise PipelineError(f"{_shown(path)}: damaged {DELTA_BASE} {base_version!r}")
     try:
@@ -79,8 +84,12 @@ def read_version_file(path: Path) -> bytes:
         raise DamagedFile(f"{_shown(path)}: unreadable, it needs {exc.root}", exc.root) from None
     except PipelineError as exc:
         raise DamagedFile(f"{_shown(path)}: unreadable, it needs {exc}", str(exc)) from None
+    return _decompressed(path, delta, zstandard.ZstdDecompressor(dict_data=_dictionary(base)))
+
+
+def _decompressed(path: Path, data: bytes, decompressor: zstandard.ZstdDecompressor) -> bytes:
     try:
-        return zstandard.ZstdDecompressor(dict_data=_dictionary(base)).decompress(delta)
+        return decompressor.decompress(data)
     except zstandard.ZstdError as exc:
         raise DamagedFile.at(f"{_shown(path)}: damaged compressed file ({exc})") from None
 
@@ -92,22 +101,29 @@ def compact_version(old: Path, newer: Path, *, keyframe: bool) -> None:
     file is removed, so a reader always finds one form or the other.
     """
     entries = _compactable(old)
-    outside = old.parent  # temporaries in the dataset folder, not inside a version
+    packed: dict[Path, bytes] = {}
     if not keyframe:
-        write_atomic(old / DELTA_BASE, newer.name.encode("utf-8"), temp_dir=outside)
+        packed[old / DELTA_BASE] = newer.name.encode("utf-8")  # renamed before the deltas
     for entry in entries:
         data = entry.read_bytes()
         base_path = newer / entry.name
-        if keyframe or not base_path.is_file():
-            packed, suffix = lzma.compress(data, preset=3), XZ
+        if keyframe:  # zstd alone: as small as xz -3 here, five times faster
+            alone = zstandard.ZstdCompressor(level=_ZSTD_LEVEL, write_checksum=True)
+            packed[old / (entry.name + ZSTD_DELTA)] = alone.compress(data)
+        elif not base_path.is_file():  # a delta version's .zst are deltas: this one is xz
+            packed[old / (entry.name + XZ)] = lzma.compress(data, preset=3)
         else:
             compressor = zstandard.ZstdCompressor(
                 level=_ZSTD_LEVEL,
                 dict_data=_dictionary(base_path.read_bytes()),
                 write_checksum=True,  # a flipped byte is an error, never silent garbage
             )
-            packed, suffix = compressor.compress(data), ZSTD_DELTA
-        write_atomic(old / (entry.name + suffix), packed, temp_dir=outside)
+            packed[old / (entry.name + ZSTD_DELTA)] = compressor.compress(data)
+    # Temporaries in the dataset folder, never inside a version; all flushed at once, and
+    # the new names made durable before any plain file goes.
+    replace_atomic(packed, temp_dir=old.parent)
+    sync_folder(old)
+    for entry in entries:
         entry.unlink()
 
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -41,6 +42,8 @@ from pydantic import BaseModel, TypeAdapter
 from pipeline import __version__
 from pipeline.core.errors import PipelineError
 from pipeline.core.files import (
+    discard,
+    finish_replacing,
     publish_folder,
     remove_temporaries,
     staging_folder,
@@ -206,14 +209,18 @@ def verify_version(processed_dir: Path, dataset: str, version: str) -> list[str]
 
 def list_versions(processed_dir: Path, dataset: str) -> list[str]:
     """Complete versions of a dataset, oldest first (names sort by creation time)."""
-    folder = processed_dir / dataset
-    if not folder.is_dir():
+    try:
+        entries = os.scandir(processed_dir / dataset)
+    except (FileNotFoundError, NotADirectoryError):
         return []
-    return sorted(
-        entry.name
-        for entry in folder.iterdir()
-        if entry.is_dir() and not entry.name.startswith(".") and (entry / "manifest.json").exists()
-    )
+    with entries:  # scandir: a replay lists hundreds of versions at every write
+        return sorted(
+            entry.name
+            for entry in entries
+            if not entry.name.startswith(".")
+            and entry.is_dir()
+            and os.path.exists(os.path.join(entry.path, "manifest.json"))
+        )
 
 
 def _version_name(folder: Path, created_at: datetime) -> str:
@@ -277,6 +284,11 @@ def recover(processed_dir: Path, dataset: str) -> list[str]:
     """Finish what a killed writer of the dataset left (the caller holds its lock): remove
     its temporaries, name the newest complete version LATEST, finish the compaction of the
     version before it. Returns one note per repair."""
+    return _recover(processed_dir, dataset)[0]
+
+
+def _recover(processed_dir: Path, dataset: str) -> tuple[list[str], list[str]]:
+    """:func:`recover`'s notes, and the dataset's complete versions after it."""
     folder = processed_dir / dataset
     notes = []
     removed = remove_temporaries(folder)
@@ -284,7 +296,7 @@ def recover(processed_dir: Path, dataset: str) -> list[str]:
         notes.append(f"{dataset}: removed {len(removed)} temporaries of an interrupted write")
     versions = list_versions(processed_dir, dataset)
     if not versions:
-        return notes
+        return notes, versions
     latest = latest_version(processed_dir, dataset)
     newest = versions[-1]
     if latest != newest and (latest not in versions or latest < newest):
@@ -295,7 +307,7 @@ def recover(processed_dir: Path, dataset: str) -> list[str]:
         compact_version(
             folder / versions[-2], folder / newest, keyframe=position % KEYFRAME_EVERY == 0
         )
-    return notes
+    return notes, versions
 
 
 def write_version(
@@ -313,7 +325,7 @@ def write_version(
 def _write_locked(processed_dir: Path, version: DatasetVersion) -> WriteResult:
     folder = processed_dir / version.dataset
     folder.mkdir(parents=True, exist_ok=True)
-    notes = recover(processed_dir, version.dataset)
+    notes, versions = _recover(processed_dir, version.dataset)
     files = version_files(list(version.tables))
     files["warnings.json"] = dump_json([w.model_dump(mode="json") for w in version.warnings])
     files["schema.json"] = schema_bytes(version.tables)
@@ -375,18 +387,24 @@ def _write_locked(processed_dir: Path, version: DatasetVersion) -> WriteResult:
     files["manifest.json"] = dump_json(manifest.model_dump(mode="json"))
 
     staging = staging_folder(folder)
+    latest: list[tuple[Path, Path]] = []
     try:
-        write_files(staging, files)  # durable before the rename makes the version visible
-        publish_folder(staging, folder / name)
+        # The version's files and the new LATEST reach the disk in one flush, before the
+        # renames make them visible: the version first, then LATEST (a LATEST that names a
+        # version lost to a power cut is set right by recover()).
+        latest = write_files(staging, files, then_replace={folder / LATEST: _latest_bytes(name)})
+        publish_folder(staging, folder / name, durable=False)
+        finish_replacing(latest)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
+        discard(latest)
         raise PipelineError(f"{version.dataset}: version {name} not written: {exc}") from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
+        discard(latest)
         raise
-    _replace_latest(folder, name)
-    if previous_name is not None and (folder / previous_name).is_dir():
-        position = list_versions(processed_dir, version.dataset).index(previous_name)
+    if previous_name is not None and previous_name in versions:
+        position = sorted([*versions, name]).index(previous_name)  # as list_versions has it now
         compact_version(
             folder / previous_name, folder / name, keyframe=position % KEYFRAME_EVERY == 0
         )
@@ -442,6 +460,10 @@ def diff_versions(processed_dir: Path, dataset: str, old: str | None, new: str) 
     ]
 
 
+def _latest_bytes(name: str) -> bytes:
+    return (name + "\n").encode("utf-8")
+
+
 def _replace_latest(folder: Path, name: str) -> None:
-    write_atomic(folder / LATEST, (name + "\n").encode("utf-8"))
+    write_atomic(folder / LATEST, _latest_bytes(name))
     sync_folder(folder)  # the rename of LATEST itself, so a power cut cannot undo it

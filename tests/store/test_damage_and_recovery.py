@@ -107,7 +107,7 @@ def test_diff_of_a_damaged_version_is_a_one_line_error(
     for n in range(3):
         write_version(tmp_path, version(n))
     names = list_versions(tmp_path, "demo")
-    delta = tmp_path / "demo" / names[0] / "records.json.xz"
+    delta = tmp_path / "demo" / names[0] / "records.json.zst"
     delta.write_bytes(delta.read_bytes()[:20] + b"garbage" * 10)
     monkeypatch.setenv("PIPELINE_PROCESSED_DIR", str(tmp_path))
     assert main(["diff", "demo", names[0], names[1]]) == 2
@@ -126,10 +126,10 @@ def test_a_write_finishes_a_version_a_killed_writer_published_but_did_not_name(
     write_version(resumed, version(0))
     write_version(resumed, version(1))
 
-    def killed(folder: Path, name: str) -> None:
+    def killed(temps: object) -> None:
         raise SystemExit("killed between publishing the version and naming it")
 
-    monkeypatch.setattr(versions_module, "_replace_latest", killed)
+    monkeypatch.setattr(versions_module, "finish_replacing", killed)
     with pytest.raises(SystemExit):
         write_version(resumed, version(2))
     monkeypatch.undo()

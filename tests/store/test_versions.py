@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import lzma
 import os
 from datetime import UTC, datetime
 from pathlib import Path
@@ -166,7 +167,8 @@ def test_older_versions_are_kept_compressed_and_stay_readable(tmp_path: Path) ->
     first = write_version(tmp_path, _version(["A", "B"]))
     second = write_version(tmp_path, _version(["A", "B", "C"], sha="b" * 64, when=1))
     old_files = sorted(path.name for path in first.path.iterdir())
-    assert "records.json.xz" in old_files and "records.json" not in old_files
+    assert "records.json.zst" in old_files and "records.json" not in old_files
+    assert "DELTA_BASE" not in old_files, "the first version is a keyframe: compressed alone"
     assert {"manifest.json", "CHANGES.md", "warnings.json"} <= set(old_files)
     assert (second.path / "records.json").is_file(), "LATEST stays plain JSON"
     assert [r["title"] for r in read_table(tmp_path, "demo", first.version)] == ["A", "B"]
@@ -207,7 +209,8 @@ def test_older_versions_are_reverse_deltas_between_keyframes_and_read_back_exact
     second = tmp_path / "demo" / names[1]
     assert (second / "records.json.zst").is_file()
     assert (second / "DELTA_BASE").read_text() == names[2]
-    assert (tmp_path / "demo" / names[KEYFRAME_EVERY] / "records.json.xz").is_file()
+    keyframe = tmp_path / "demo" / names[KEYFRAME_EVERY]
+    assert (keyframe / "records.json.zst").is_file() and not (keyframe / "DELTA_BASE").exists()
     assert (tmp_path / "demo" / names[-1] / "records.json").is_file()
     for count, name in enumerate(names, start=2):
         assert [r["title"] for r in read_table(tmp_path, "demo", name)] == titles[:count]
@@ -215,6 +218,16 @@ def test_older_versions_are_reverse_deltas_between_keyframes_and_read_back_exact
         for entry in manifest.files:
             data = read_version_file(tmp_path / "demo" / name / entry.name)
             assert hashlib.sha256(data).hexdigest() == entry.sha256
+
+
+def test_keyframes_an_earlier_release_kept_as_xz_still_read(tmp_path: Path) -> None:
+    first = write_version(tmp_path, _version(["A", "B"]))
+    write_version(tmp_path, _version(["A", "B", "C"], sha="b" * 64, when=1))
+    alone = first.path / "records.json.zst"
+    plain = read_version_file(first.path / "records.json")
+    (first.path / "records.json.xz").write_bytes(lzma.compress(plain, preset=3))
+    alone.unlink()
+    assert [r["title"] for r in read_table(tmp_path, "demo", first.version)] == ["A", "B"]
 
 
 @pytest.mark.parametrize(
