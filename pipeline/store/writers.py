@@ -12,12 +12,13 @@ from __future__ import annotations
 import io
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING, Any, Protocol
 
 import orjson
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 
 from pipeline.core.errors import PipelineError
 
@@ -92,9 +93,45 @@ ARRAY_BATCH = 500
 
 def _write_batch(out: io.BytesIO, batch: list[Any]) -> None:
     """The items of a batch as the next lines of an indented array (``[\n  `` first)."""
-    encoded = dump_json(batch)  # '[\n  <items>\n]\n': the items already one level in
+    _write_encoded(out, dump_json(batch))
+
+
+def _write_encoded(out: io.BytesIO, encoded: bytes) -> None:
+    """An encoded indented array's items ('[\n  <items>\n]', a newline after or not), as
+    the next lines of ``out``'s array: the items are already one level in."""
     out.write(b",\n  " if out.tell() else b"[\n  ")
-    out.write(memoryview(encoded)[4:-3])
+    out.write(memoryview(encoded)[4 : -3 if encoded.endswith(b"\n") else -2])
+
+
+def dump_records(model: type[BaseModel], records: Sequence[BaseModel]) -> bytes:
+    """``dump_json_array(record.model_dump(mode="json") for record in records)``, the same
+    bytes, encoded by pydantic-core straight from the records (no dicts: twice as fast).
+
+    Its JSON is orjson's, number for number (measured), so the same guard applies: a batch
+    that may hold a small float, or holds a record of another class than ``model`` (whose
+    fields pydantic-core would cut to ``model``'s), is encoded the slow way.
+    """
+    if not records:
+        return b"[]\n"
+    adapter = _list_adapter(model)
+    out = io.BytesIO()
+    for start in range(0, len(records), ARRAY_BATCH):
+        batch = list(records[start : start + ARRAY_BATCH])
+        encoded = None
+        if all(type(record) is model for record in batch):
+            encoded = adapter.dump_json(batch, indent=2)
+            if _may_hold_small_float(encoded):
+                encoded = None
+        if encoded is None:
+            encoded = dump_json([record.model_dump(mode="json") for record in batch])
+        _write_encoded(out, encoded)
+    out.write(b"\n]\n")
+    return out.getvalue()
+
+
+@cache
+def _list_adapter(model: type[BaseModel]) -> TypeAdapter[list[Any]]:
+    return TypeAdapter(list[model])  # type: ignore[valid-type]
 
 
 class Writer(Protocol):
@@ -132,7 +169,7 @@ class JsonWriter:
         return True
 
     def write(self, table: Table) -> bytes:
-        return dump_json_array(record.model_dump(mode="json") for record in table.records)
+        return dump_records(table.model, table.records)
 
 
 def _registered() -> dict[str, Writer]:

@@ -1,72 +1,144 @@
-"""Replay benchmark: a README's whole history into one version per commit.
+"""Replay benchmark: a README's whole history into one version per commit, as users run it.
 
-Prints total time, time per version, peak memory as versions accumulate (it must stay flat),
-and the size of the replayed dataset against the xz size of the input history.
+Times ``pipeline.run.replay.replay`` (the chain ``paper-pipeline replay`` runs) in a child
+process for this tree and, side by side in the same run, for a baseline commit's code
+(``git archive`` of ``--baseline``), and checks the two replayed datasets hold the same
+records version by version. For this tree it also prints peak memory, the time to read a
+version back, and the dataset's size against the xz size of the input history.
 
-    python tests/benchmarks/bench_replay.py [HISTORY.tar.xz]
+    python tests/benchmarks/bench_replay.py [HISTORY.tar.xz] [--baseline 0411bad]
+        [--no-baseline] [--rounds 1]
 """
 
 from __future__ import annotations
 
-import resource
+import argparse
+import json
+import os
 import statistics
+import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
-from pipeline.run.replay import ReplaySummary, historical_version, parse_historical, record_write
-from pipeline.sources.history import read_history
-from pipeline.store.versions import read_table, write_version
+PROJECT = Path(__file__).resolve().parents[2]
+DEFAULT = PROJECT.parent / "shared/corpus/awesome-deep-phenomena/readme-history.tar.xz"
 
-DEFAULT = (
-    Path(__file__).resolve().parents[3]
-    / "shared/corpus/awesome-deep-phenomena/readme-history.tar.xz"
-)
+# The same child for both trees: only the modules on its path differ.
+_CHILD = """
+import json, resource, sys, time
+from pathlib import Path
+from pipeline.core.settings import Settings
+from pipeline.run.replay import replay
+history, folder = Path(sys.argv[1]), Path(sys.argv[2])
+settings = Settings(sources_file=folder / "sources.toml", raw_dir=folder / "raw",
+    processed_dir=folder / "processed", state_dir=folder / "state", offline=True)
+started = time.perf_counter()
+summary = replay(history, "history", settings)
+seconds = time.perf_counter() - started
+print(json.dumps({"seconds": seconds, "versions": len(summary.written),
+    "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
 
 
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def timed_replay(history: Path, folder: Path, code: Path) -> dict[str, Any]:
+    env = {**os.environ, "PYTHONPATH": str(code)}
+    done = subprocess.run(
+        [sys.executable, "-c", _CHILD, str(history), str(folder)],
+        env=env,
+        cwd=code,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"replay with {code} failed:\n{done.stderr[-3000:]}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def baseline_tree(commit: str, into: Path) -> Path:
+    archive = subprocess.run(
+        ["git", "-C", str(PROJECT), "archive", "--format=tar", commit],
+        capture_output=True,
+        check=True,
+    ).stdout
+    target = into / f"baseline-{commit}"
+    target.mkdir()
+    (into / "baseline.tar").write_bytes(archive)
+    with tarfile.open(into / "baseline.tar") as tar:
+        tar.extractall(target, filter="data")
+    return target
 
 
 def folder_size(path: Path) -> int:
     return sum(entry.stat().st_size for entry in path.rglob("*") if entry.is_file())
 
 
+def records_by_version(processed: Path) -> list[list[dict[str, Any]]]:
+    """Every version's records, oldest first (read with this tree's reader)."""
+    from pipeline.store.versions import list_versions, read_table
+
+    return [read_table(processed, "history", name) for name in list_versions(processed, "history")]
+
+
 def main() -> int:
-    history_path = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT
-    if not history_path.exists():
-        print(f"{history_path} is absent", file=sys.stderr)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("history", nargs="?", type=Path, default=DEFAULT)
+    parser.add_argument("--baseline", default="0411bad")
+    parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument("--rounds", type=int, default=1, help="best of this many replays")
+    args = parser.parse_args()
+    if not args.history.exists():
+        print(f"{args.history} is absent", file=sys.stderr)
         return 2
+    sys.path.insert(0, str(PROJECT))
+    from pipeline.store.versions import list_versions, read_table
+
     with tempfile.TemporaryDirectory() as out:
-        processed = Path(out)
-        summary = ReplaySummary("history")
-        checkpoints: list[tuple[int, float]] = []
-        started = time.perf_counter()
-        for count, version in enumerate(read_history(history_path), start=1):
-            document = parse_historical(version, "history")
-            result = write_version(processed, historical_version(version, document, "history"))
-            record_write(summary, result, document)
-            if count in (10, 50, 100, 200, 300) or count % 1000 == 0:
-                checkpoints.append((count, peak_rss_mb()))
-        elapsed = time.perf_counter() - started
-        checkpoints.append((len(summary.written), peak_rss_mb()))
-        size = folder_size(processed)
+        base = Path(out)
+        baseline = None if args.no_baseline else baseline_tree(args.baseline, base)
+        ours: list[dict[str, Any]] = []
+        theirs: list[dict[str, Any]] = []
+        for round_ in range(args.rounds):  # alternated, so both see the same machine
+            ours.append(timed_replay(args.history, base / f"ours-{round_}", PROJECT))
+            if baseline is not None:
+                theirs.append(timed_replay(args.history, base / f"theirs-{round_}", baseline))
+        processed = base / "ours-0" / "processed"
+        names = list_versions(processed, "history")
         reads = []
-        for name in summary.written:  # every version, read back with the one documented call
+        for name in names:  # every version, read back with the one documented call
             started = time.perf_counter()
             read_table(processed, "history", name)
             reads.append(time.perf_counter() - started)
-    input_size = history_path.stat().st_size
-    versions = len(summary.written)
+        same = None
+        if baseline is not None:
+            same = records_by_version(processed) == records_by_version(
+                base / "theirs-0" / "processed"
+            )
+        size = folder_size(processed)
+    best = min(ours, key=lambda run: run["seconds"])
+    versions = best["versions"]
+    print(f"load average:            {os.getloadavg()[0]:.1f}")
     print(f"versions replayed:       {versions}")
-    print(f"total time:              {elapsed:.1f} s")
-    print(f"time per version:        {elapsed / versions * 1000:.0f} ms")
-    print("peak RSS by versions:    " + ", ".join(f"{n}: {mb:.0f} MB" for n, mb in checkpoints))
+    print(f"replay (best of {args.rounds}):     {best['seconds']:.1f} s")
+    print(f"time per version:        {best['seconds'] / versions * 1000:.0f} ms")
+    print(f"peak RSS:                {best['peak_mb']:.0f} MB")
+    if theirs:
+        fastest = min(theirs, key=lambda run: run["seconds"])
+        print(
+            f"baseline {args.baseline}:       {fastest['seconds']:.1f} s, "
+            f"{fastest['peak_mb']:.0f} MB ({fastest['seconds'] / best['seconds']:.2f}x ours)"
+        )
+        print(f"same records, every version: {same}")
     print(
         f"read one version:        median {statistics.median(reads) * 1000:.0f} ms, "
         f"max {max(reads) * 1000:.0f} ms"
     )
+    input_size = args.history.stat().st_size
     print(f"processed size:          {size / 1e6:.1f} MB")
     print(f"input (xz) size:         {input_size / 1e6:.2f} MB")
     print(f"processed / input xz:    {size / input_size:.0f}x")

@@ -10,10 +10,11 @@ from typing import Any
 import pytest
 
 from pipeline.core.settings import get_settings
+from pipeline.models import NearMiss, PaperCard
 from pipeline.run.refresh import refresh
 from pipeline.run.replay import parse_historical
 from pipeline.sources.history import read_history
-from pipeline.store.writers import dump_json, dump_json_array
+from pipeline.store.writers import ARRAY_BATCH, dump_json, dump_json_array, dump_records
 from tests.conftest import HISTORY_TARBALL, require
 
 
@@ -60,3 +61,41 @@ def test_values_where_orjson_differs_or_refuses_take_the_standard_encoder(data: 
 
 def test_an_empty_table_is_an_empty_array() -> None:
     assert dump_json_array([]) == standard_library([]) == b"[]\n"
+
+
+def test_records_encoded_straight_from_the_models_are_the_standard_encoders_bytes() -> None:
+    history = read_history(require(HISTORY_TARBALL))
+    for version in islice(history, 0, None, 45):
+        cards = parse_historical(version, "h").items
+        expected = standard_library([card.model_dump(mode="json") for card in cards])
+        assert dump_records(PaperCard, cards) == expected
+
+
+def near_miss(score: float, reason: str = "different years") -> NearMiss:
+    return NearMiss(id="a~b", paper_ids=["a", "b"], titles=["A", "B"], score=score, reason=reason)
+
+
+@pytest.mark.parametrize(
+    "records",
+    [
+        [near_miss(0.9333), near_miss(1e-05), near_miss(2.5e-07)],  # small floats: slow way
+        [near_miss(0.5, '\u001b\x7f\u2028 漢字 😀 \\ " /'), near_miss(1e16)],
+        [near_miss(0.25)] * (ARRAY_BATCH + 3),  # more than one batch
+        [],
+    ],
+)
+def test_records_where_pydantic_could_differ_are_written_as_the_standard_encoder_would(
+    records: list[NearMiss],
+) -> None:
+    expected = standard_library([record.model_dump(mode="json") for record in records])
+    assert dump_records(NearMiss, records) == expected
+
+
+def test_a_record_of_a_subclass_keeps_its_own_fields() -> None:
+    class Annotated(NearMiss):
+        note: str = "kept"
+
+    records = [near_miss(0.5), Annotated(**near_miss(0.75).model_dump())]
+    written = dump_records(NearMiss, records)
+    assert written == standard_library([record.model_dump(mode="json") for record in records])
+    assert b'"note": "kept"' in written

@@ -126,9 +126,14 @@ def looks_like_names(names: Sequence[str], *, share: float = 0.8) -> bool:
 def card_quality(card: PaperCard) -> float:
     """1 for a title-like title with name-like authors (or none), 0.5 with odd authors, 0
     for a title that is not one."""
-    if not looks_like_title(card.title):
+    return _quality(card.title, tuple(card.authors))
+
+
+@lru_cache(maxsize=16384)  # every section of every snapshot is scored by each format
+def _quality(title: str, authors: tuple[str, ...]) -> float:
+    if not looks_like_title(title):
         return 0.0
-    if card.authors and not looks_like_names(card.authors):
+    if authors and not looks_like_names(authors):
         return 0.5
     return 1.0
 
