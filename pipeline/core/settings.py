@@ -101,6 +101,11 @@ class Settings(BaseSettings):
     dask_workers: int = Field(
         2, ge=1, description="workers of the local Dask cluster when no address is given"
     )
+    replay_read_ahead: bool = Field(
+        True,
+        description="a replay parses its next versions in a worker process while it writes "
+        "(on machines with more than one core)",
+    )
     prefect_api_url: str | None = Field(
         None, description="your own Prefect server; default: an embedded temporary one"
     )

@@ -12,11 +12,14 @@ Written once: :func:`replay` runs in-process by default; the Prefect flow
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import islice
 from pathlib import Path, PurePosixPath
 
+from pipeline.core.collection import fewer_collections
 from pipeline.core.errors import InputError, PipelineError
 from pipeline.core.ids import check_name, sha256_bytes, slugify
 from pipeline.core.progress import progress
@@ -24,6 +27,7 @@ from pipeline.core.settings import Settings
 from pipeline.models import InputFile, PaperCard, ParseWarning, ReadmeDocument
 from pipeline.parse.readme import read_readme
 from pipeline.run import steps
+from pipeline.run.ahead import read_ahead
 from pipeline.run.runner import IN_PROCESS, Runner
 from pipeline.sources.decode import decode_bytes
 from pipeline.sources.history import HistoricalVersion, read_history
@@ -144,13 +148,32 @@ def replay_versions(
         return _replay_locked(history, dataset, settings, runner)
 
 
+def parse_versions(chunk: list[HistoricalVersion], dataset: str) -> list[ReadmeDocument]:
+    with fewer_collections():  # also in a worker process, which holds no run's locks
+        return [parse_historical(version, dataset) for version in chunk]
+
+
+def _parsed_chunks(
+    pending: Iterator[HistoricalVersion], dataset: str, settings: Settings, runner: Runner
+) -> Iterator[tuple[list[HistoricalVersion], list[ReadmeDocument]]]:
+    """The pending versions chunk by chunk, with their documents. In-process, the next chunk
+    is parsed in a worker process while this one is written (:mod:`pipeline.run.ahead`); a
+    runner of tasks maps the parses itself."""
+    chunks = iter(lambda: list(islice(pending, CHUNK)), [])
+    if runner is IN_PROCESS:
+        worker = settings.replay_read_ahead and (os.cpu_count() or 1) > 1
+        return read_ahead(chunks, partial(parse_versions, dataset=dataset), worker=worker)
+    return read_ahead(
+        chunks, lambda chunk: runner.map(parse_historical, chunk, dataset), worker=False
+    )
+
+
 def _replay_locked(
     history: Iterable[HistoricalVersion], dataset: str, settings: Settings, runner: Runner
 ) -> ReplaySummary:
     summary = ReplaySummary(dataset)
     pending = pending_versions(history, settings.processed_dir, dataset, summary)
-    while chunk := list(islice(pending, CHUNK)):
-        documents = runner.map(parse_historical, chunk, dataset)
+    for chunk, documents in _parsed_chunks(pending, dataset, settings, runner):
         for version, document in zip(chunk, documents, strict=True):
             # Written here, not as a task: a task run per version would cost more than the
             # write, and versions must land in commit order anyway.

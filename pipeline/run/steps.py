@@ -45,7 +45,7 @@ from pipeline.models import (
     Source,
 )
 from pipeline.parse.detect import detect_format
-from pipeline.parse.readme.cards import clear_parse_cache
+from pipeline.parse.readme import clear_parse_caches
 from pipeline.sources.pacing import HostPacer
 from pipeline.sources.snapshots import Snapshot, load_snapshot, read_snapshot_meta
 from pipeline.store.versions import (
@@ -332,7 +332,7 @@ def forget_parses() -> None:
     """Drop the markdown parses kept for the next reading of the same text: once a run's
     sources are parsed nothing reads them again, and they are up to 4M characters of
     tokens (more than the parsed records at 16 times the embedded default's size)."""
-    clear_parse_cache()
+    clear_parse_caches()
 
 
 def written_bundle(bundle: SourceBundle, result: WriteResult) -> StoredBundle:

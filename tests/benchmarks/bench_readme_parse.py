@@ -22,8 +22,7 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 
 from pipeline.models import SourceFormat
-from pipeline.parse.readme import read_readme
-from pipeline.parse.readme.cards import clear_parse_cache
+from pipeline.parse.readme import clear_parse_caches, read_readme
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
 READMES = [
@@ -53,7 +52,7 @@ def bench(path: Path) -> float:
     ours: list[float] = []
     theirs: list[float] = []
     for _ in range(RUNS):  # interleaved, so machine load hits both alike
-        clear_parse_cache()
+        clear_parse_caches()
         ours.append(_seconds(lambda: _read(text)))
         theirs.append(_seconds(lambda: markdown_it.parse(text)))
     cached = statistics.median(_seconds(lambda: _read(text)) for _ in range(3))

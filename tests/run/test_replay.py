@@ -156,3 +156,50 @@ def test_replay_on_a_two_worker_dask_cluster_is_byte_identical_to_in_process(
             assert (tmp_path / "local" / relative).read_bytes() == (
                 tmp_path / "dask" / relative
             ).read_bytes(), relative
+
+
+def test_reading_ahead_in_a_worker_writes_the_same_files_as_parsing_in_process(
+    tmp_path: Path,
+) -> None:
+    tarball = require(HISTORY_TARBALL)
+    # A clean interpreter: pytest's process may run threads, where no worker is made.
+    script = textwrap.dedent(
+        f"""
+        import threading
+        from pathlib import Path
+        from unittest import mock
+        from pipeline.core.settings import Settings
+        from pipeline.run import ahead
+        from pipeline.run.replay import replay
+
+        base = Path({str(tmp_path)!r})
+        forks = []
+        real = ahead._fork_context
+        with mock.patch.object(ahead, "_fork_context", lambda: forks.append(1) or real()):
+            for read_ahead in (True, False):
+                settings = Settings(
+                    processed_dir=base / str(read_ahead), replay_read_ahead=read_ahead
+                )
+                summary = replay(Path({str(tarball)!r}), "adp", settings, limit=60)
+                print(read_ahead, len(summary.written), threading.active_count())
+        print("forks", len(forks))
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=PROJECT_DIR,
+        env={**os.environ, "PYTHONPATH": str(PROJECT_DIR)},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("\n")[:3] == ["True 60 1", "False 60 1", "forks 1"], result.stdout
+    ahead_files = sorted(p.relative_to(tmp_path / "True") for p in (tmp_path / "True").rglob("*"))
+    here_files = sorted(p.relative_to(tmp_path / "False") for p in (tmp_path / "False").rglob("*"))
+    assert ahead_files == here_files and len(ahead_files) > 60 * 5
+    for relative in ahead_files:
+        if (tmp_path / "True" / relative).is_file():
+            assert (tmp_path / "True" / relative).read_bytes() == (
+                tmp_path / "False" / relative
+            ).read_bytes(), relative

@@ -139,6 +139,13 @@ def _choose_reading(text: str, source_id: str, fmt: SourceFormat | None) -> Read
     return ReadmeReading(readings[candidates[0]], candidates[0], readings)
 
 
+def clear_parse_caches() -> None:
+    """Forget what the formats keep for the next snapshot of the same README (parsed chunks,
+    read items, sections): once a run's sources are parsed nothing reads them again."""
+    cards.clear_parse_cache()
+    entries.forget_read_sections()
+
+
 def with_list_files(
     readme: ReadmeDocument, list_files: Sequence[tuple[str, ReadmeDocument]]
 ) -> ReadmeDocument:
@@ -169,6 +176,7 @@ __all__ = [
     "ReadmeFormat",
     "ReadmeReading",
     "SectionReading",
+    "clear_parse_caches",
     "read_as",
     "read_readme",
     "with_list_files",

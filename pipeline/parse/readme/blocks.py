@@ -117,6 +117,8 @@ def forget_parsed_chunks() -> None:
     with _kept_lock:
         _kept.clear()
         _kept_chars = 0
+    chunks.cache_clear()
+    opens_one_section.cache_clear()
 
 
 # What can carry block structure across a blank line and a '#' line (fenced code, HTML blocks
@@ -127,13 +129,14 @@ _UNCHUNKABLE = re.compile(
 _HEADING_LINE = re.compile(r"#{1,6}(?:[ \t]|$)")
 
 
-def chunks(text: str) -> list[tuple[int, str]]:
+@lru_cache(maxsize=2)  # every markdown format cuts the same document, one after the other
+def chunks(text: str) -> tuple[tuple[int, str], ...]:
     """The text cut before every '#' heading line that follows a blank line, with each piece's
     first line number (0-based). Such a line closes every open block, so each piece parses to
     exactly the tokens it has inside the whole text.
     """
     if _UNCHUNKABLE.search(text):
-        return [(0, text)]
+        return ((0, text),)
     lines = text.split("\n")  # markdown-it's own line split
     starts = [0]
     for number in range(1, len(lines)):
@@ -145,7 +148,9 @@ def chunks(text: str) -> list[tuple[int, str]]:
         ):
             starts.append(number)
     ends = [*starts[1:], len(lines)]
-    return [(start, "\n".join(lines[start:end])) for start, end in zip(starts, ends, strict=True)]
+    return tuple(
+        (start, "\n".join(lines[start:end])) for start, end in zip(starts, ends, strict=True)
+    )
 
 
 # A line that may be a heading the chunk cut did not start at: another '#' line, or a setext
@@ -153,6 +158,7 @@ def chunks(text: str) -> list[tuple[int, str]]:
 _OTHER_HEADING = re.compile(r"^(?:[ ]{0,3}#{1,6}(?:[ \t]|$)|[ ]{0,3}(?:=+|-+)[ \t]*$)", re.M)
 
 
+@lru_cache(maxsize=4096)  # asked of the same chunks by every format, in every snapshot
 def opens_one_section(chunk: str) -> bool:
     """Whether the chunk is one heading's section: its first line is a '#' heading and no
     other line could be one (so a format that settled that heading can skip the chunk)."""

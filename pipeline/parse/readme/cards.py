@@ -450,7 +450,6 @@ def _read_list(tokens: list[Token], start: int, end: int, inline: _Inline) -> li
 def clear_parse_cache() -> None:
     """Forget the parsed chunks (benchmarks time a cold parse with it)."""
     _chunk_events.cache_clear()
-    _built_card.cache_clear()
     forget_parsed_chunks()
 
 
@@ -580,19 +579,6 @@ def _problem(item: _ReadItem, context: HeadingContext) -> str | None:
 def _card(
     item: _ReadItem, context: HeadingContext, card_id: str, source_id: str, line: int
 ) -> PaperCard:
-    """The card of a read item at ``line``: built once per item, context and id (successive
-    snapshots of a README hold the same items, at lines that move), then placed."""
-    card = _built_card(item, context, card_id, source_id)
-    if card.provenance.line == line:
-        return card
-    provenance = CardProvenance(source_id=source_id, line=line)
-    return card.model_copy(update={"provenance": provenance})  # models are never mutated
-
-
-@lru_cache(maxsize=8192)
-def _built_card(
-    item: _ReadItem, context: HeadingContext, card_id: str, source_id: str
-) -> PaperCard:
     return PaperCard(
         id=card_id,
         title=item.title,
@@ -607,7 +593,7 @@ def _built_card(
         links=[Link(label=label, url=url) for label, url in item.links],
         arxiv_id=item.arxiv.base if item.arxiv else None,
         arxiv_version=item.arxiv.version if item.arxiv else None,
-        provenance=CardProvenance(source_id=source_id, line=item.line),
+        provenance=CardProvenance(source_id=source_id, line=line),
     )
 
 

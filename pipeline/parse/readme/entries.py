@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from markdown_it.token import Token
 
@@ -58,6 +59,7 @@ from pipeline.parse.readme.format import (
     SectionReading,
     Settled,
     assemble,
+    kept_card_at,
 )
 from pipeline.parse.readme.headings import (
     Heading,
@@ -108,6 +110,13 @@ class Survey:
     first_columns: tuple[str, ...] = ()  # header of the first table without a title column
     unreadable: int = 0  # entries that looked like papers but could not be read
 
+    def add(self, other: Survey) -> None:
+        """Count what ``other`` saw too (a section read on its own)."""
+        for name in _COUNTS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        if not self.first_columns:
+            self.first_columns = other.first_columns
+
     def describe(self) -> str:
         """One line: '3 headings, 12 list items without paper links, no table'."""
         parts = [_count(self.headings, "heading", "no headings")]
@@ -132,6 +141,18 @@ class Survey:
         if self.unreadable:
             parts.append(_count(self.unreadable, "paper-like entry", "") + " without a title")
         return ", ".join(parts)
+
+
+_COUNTS = (
+    "headings",
+    "paragraphs",
+    "list_items",
+    "anchor_items",
+    "paper_items",
+    "tables",
+    "paper_tables",
+    "unreadable",
+)
 
 
 def _count(n: int, noun: str, none: str) -> str:
@@ -196,6 +217,8 @@ class _Section:
     entries: list[Entry] = field(default_factory=list)
     warnings: list[ParseWarning] = field(default_factory=list)
     skipped: bool = False  # settled by an earlier format: not read
+    # Read whole, on its own (:func:`_read_section`), in a chunk this many lines down.
+    read: tuple[_ReadSection, int] | None = None
 
 
 # --------------------------------------------------------------------------- the walk
@@ -281,7 +304,7 @@ def read_entries(text: str, source_id: str, settled: Settled = frozenset()) -> F
     found = any(reading.cards for reading in sections)
     overall: tuple[ParseWarning, ...] = ()
     if not found:  # say what the whole document holds, settled sections included
-        survey = walk.survey if not settled else _walk(text, frozenset()).survey
+        survey = walk.survey if not settled else _walk(text, frozenset(), source_id).survey
         message = f"no paper list recognised: {survey.describe()}"
         overall = (ParseWarning(line=None, message=message),)
     return FormatReading(sections=sections, title=walk.title, warnings=overall)
@@ -303,10 +326,16 @@ _Finished = tuple[_Section, list[PaperCard], list[ParseWarning]]
 
 def _read(text: str, settled: Settled, source_id: str) -> tuple[_Walk, list[_Finished]]:
     """The walk over the sections not in ``settled``, and each one's cards and warnings."""
-    walk = _walk(text, settled)
+    walk = _walk(text, settled, source_id)
     finished: list[_Finished] = []
     for section in walk.sections:
         if section.skipped:
+            continue
+        if section.read is not None:
+            read, offset = section.read
+            cards = [_card_moved(card, offset) for card in read.cards]
+            warnings = [_warning_moved(warning, offset) for warning in read.warnings]
+            finished.append((section, cards, warnings))
             continue
         papers, warnings = _finish_section(section)
         walk.survey.paper_items += sum(1 for entry in papers if entry.text)
@@ -314,25 +343,106 @@ def _read(text: str, settled: Settled, source_id: str) -> tuple[_Walk, list[_Fin
     return walk, finished
 
 
-def _walk(text: str, settled: Settled) -> _Walk:
+def _walk(text: str, settled: Settled, source_id: str | None = None) -> _Walk:
+    """The walk over the document; with ``source_id``, each chunk that is one section is
+    read whole, into its cards (:func:`_read_section`)."""
     walk = _Walk(settled=settled)
     walk.sections.append(_Section(0, HeadingContext("outside"), skipped=0 in settled))
     for offset, chunk in chunks(text):
-        if opens_one_section(chunk) and offset + 1 in settled:
+        one_section = opens_one_section(chunk)
+        if one_section and offset + 1 in settled:
             _skip_chunk(walk, chunk, offset)
+            continue
+        if one_section and source_id is not None:
+            read = _read_section(chunk, tuple(walk.stack), walk.title is not None, source_id)
+            _add_read_section(walk, read, offset)
             continue
         parsed = parse_chunk(chunk)
         _walk_chunk(walk, _Chunk(parsed.tokens, InlineParser(parsed.md, parsed.env), offset))
     return walk
 
 
+@dataclass(frozen=True)
+class _ReadSection:
+    """A chunk that is one section, read on its own at offset 0: what the walk takes from it.
+
+    A section ends where its chunk does (the next chunk opens with a heading), and the blocks
+    in it depend only on the headings above (a heading resets summaries and HTML headings; a
+    paragraph entry's sub-list cannot cross one). So successive snapshots of a README, which
+    hold the same sections at lines that move, read each one once.
+    """
+
+    stack: tuple[Heading, ...]  # the open headings after its own
+    title: str | None  # its heading, when that is the document's title
+    survey: Survey  # what it holds, its papers counted
+    line: int
+    context: HeadingContext
+    cards: tuple[PaperCard, ...]
+    warnings: tuple[ParseWarning, ...]
+
+
+@lru_cache(maxsize=2048)
+def _read_section(
+    chunk: str, stack: tuple[Heading, ...], titled: bool, source_id: str
+) -> _ReadSection:
+    alone = _Walk(settled=frozenset(), stack=list(stack), title="" if titled else None)
+    parsed = parse_chunk(chunk)
+    _walk_chunk(alone, _Chunk(parsed.tokens, InlineParser(parsed.md, parsed.env), 0))
+    (section,) = alone.sections  # the chunk's first token is its heading
+    papers, warnings = _finish_section(section)
+    alone.survey.paper_items += sum(1 for entry in papers if entry.text)
+    return _ReadSection(
+        stack=tuple(alone.stack),
+        title=None if titled else alone.title,
+        survey=alone.survey,
+        line=section.line,
+        context=section.context,
+        cards=tuple(entry.card(source_id) for entry in papers),
+        warnings=tuple(warnings),
+    )
+
+
+def forget_read_sections() -> None:
+    """Drop the sections kept for the next snapshot (see :func:`clear_parse_caches`)."""
+    _read_section.cache_clear()
+    _heading_line.cache_clear()
+
+
+def _add_read_section(walk: _Walk, read: _ReadSection, offset: int) -> None:
+    walk.stack = list(read.stack)
+    if read.title is not None:
+        walk.title = read.title
+    walk.summary, walk.html_role, walk._context = None, HeadingRole.papers, None
+    walk.paragraph_entry = None
+    walk.survey.add(read.survey)
+    walk.sections.append(_Section(read.line + offset, read.context, read=(read, offset)))
+
+
+def _card_moved(card: PaperCard, offset: int) -> PaperCard:
+    line = card.provenance.line
+    return kept_card_at(card, line + offset if line else line)
+
+
+def _warning_moved(warning: ParseWarning, offset: int) -> ParseWarning:
+    if not offset or not warning.line:
+        return warning
+    return warning.model_copy(update={"line": warning.line + offset})
+
+
 def _skip_chunk(walk: _Walk, chunk: str, offset: int) -> None:
     """A settled section's chunk: only its heading is read, for the sections after it."""
-    level, content = atx_heading(chunk.split("\n", 1)[0])
+    level, text = _heading_line(chunk.partition("\n")[0])
+    walk.heading(level, text, offset + 1)
+
+
+@lru_cache(maxsize=4096)  # a settled heading is skipped again in every snapshot
+def _heading_line(line: str) -> tuple[int, str]:
+    """An ATX heading line's level and text, its inline markup read."""
+    level, content = atx_heading(line)
     md = block_parser()
     children: list[Token] = []
     md.inline.parse(content, md, {}, children)
-    walk.heading(level, read_inline(children).text(), offset + 1)
+    return level, read_inline(children).text()
 
 
 def _walk_chunk(walk: _Walk, chunk: _Chunk) -> None:

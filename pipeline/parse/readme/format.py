@@ -67,6 +67,20 @@ class ReadmeFormat:
     read: Callable[[str, str, Settled], FormatReading]
 
 
+def kept_card_at(card: PaperCard, line: int | None) -> PaperCard:
+    """A card a format keeps for the next snapshot, handed out at ``line``: a copy whose
+    lists and links are its own, so a caller that changes it never changes the kept one."""
+    provenance = card.provenance.model_copy(update={"line": line})
+    return card.model_copy(
+        update={
+            "provenance": provenance,
+            "authors": [*card.authors],
+            "keywords": [*card.keywords],
+            "links": [link.model_copy() for link in card.links],
+        }
+    )
+
+
 def with_card_ids(cards: Sequence[PaperCard], *, keyed: bool = True) -> list[PaperCard]:
     """Cards with their record ids: the title's key, '-2', '-3'... for repeats, in order.
 
