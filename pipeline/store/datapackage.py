@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import re
 import types
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
-from pipeline.core.ids import sha256_bytes
 from pipeline.models import ChangeSet, ParseWarning
 
 if TYPE_CHECKING:
@@ -89,7 +88,9 @@ def table_schema(model: type[BaseModel]) -> dict[str, Any]:
 _EMPTY_ARRAY = re.compile(rb"\s*\[\s*\]\s*")
 
 
-def _resource(name: str, path: str, data: bytes, model: type[BaseModel]) -> dict[str, Any]:
+def _resource(
+    name: str, path: str, data: bytes, model: type[BaseModel], sha256: str
+) -> dict[str, Any]:
     # An empty table has no rows to read as a table; it is still described, as a plain
     # JSON data resource.
     # (A pattern, not data.strip(): that copies the whole file, tens of MB for the papers.)
@@ -102,20 +103,31 @@ def _resource(name: str, path: str, data: bytes, model: type[BaseModel]) -> dict
         "mediatype": "application/json",
         "encoding": "utf-8",
         "bytes": len(data),
-        "hash": f"sha256:{sha256_bytes(data)}",
+        "hash": f"sha256:{sha256}",
         "description": (model.__doc__ or model.__name__).strip().split("\n")[0],
         "schema": table_schema(model),
     }
 
 
 def datapackage(
-    dataset: str, created: datetime, tables: Sequence[Table], files: dict[str, bytes]
+    dataset: str,
+    created: datetime,
+    tables: Sequence[Table],
+    files: dict[str, bytes],
+    hashes: Mapping[str, str],
 ) -> dict[str, Any]:
-    """The package of one version: its table files, warnings and changes."""
+    """The package of one version: its table files, warnings and changes (``hashes``: the
+    files' sha256 by name)."""
     described: list[tuple[str, type[BaseModel]]] = [(table.name, table.model) for table in tables]
     described += [("warnings", ParseWarning), ("changes", ChangeSet)]
     resources = [
-        _resource(name, f"{name}.json", files[f"{name}.json"], model)
+        _resource(
+            name,
+            f"{name}.json",
+            files[f"{name}.json"],
+            model,
+            hashes[f"{name}.json"],
+        )
         for name, model in described
         if f"{name}.json" in files
     ]

@@ -265,13 +265,25 @@ def latest_from_inputs(
     return name
 
 
-def _same_content(previous: Manifest, inputs: Sequence[InputFile], files: dict[str, bytes]) -> bool:
+class _Hashes(dict[str, str]):
+    """The sha256 of a version's files by name, each computed once (the comparison with the
+    last version, the datapackage and the manifest all list a 40 MB papers table's)."""
+
+    def __init__(self, files: dict[str, bytes]) -> None:
+        super().__init__()
+        self._files = files
+
+    def __missing__(self, name: str) -> str:
+        digest = self[name] = _sha256(self._files[name])
+        return digest
+
+
+def _same_content(previous: Manifest, inputs: Sequence[InputFile], hashes: _Hashes) -> bool:
     """Unchanged: same inputs, same pipeline and schema, byte-identical tables."""
     if not _same_inputs(previous, inputs):
         return False
     old = {entry.name: entry.sha256 for entry in previous.files if entry.name not in _DERIVED_FILES}
-    new = {name: _sha256(data) for name, data in files.items()}
-    return old == new
+    return old == {name: hashes[name] for name in hashes._files}
 
 
 def _check_dataset_name(dataset: str) -> None:
@@ -329,6 +341,7 @@ def _write_locked(processed_dir: Path, version: DatasetVersion) -> WriteResult:
     files = version_files(list(version.tables))
     files["warnings.json"] = dump_json([w.model_dump(mode="json") for w in version.warnings])
     files["schema.json"] = schema_bytes(version.tables)
+    hashes = _Hashes(files)
     counts = {table.name: len(table.records) for table in version.tables}
 
     previous_name = latest_version(processed_dir, version.dataset)
@@ -337,7 +350,7 @@ def _write_locked(processed_dir: Path, version: DatasetVersion) -> WriteResult:
             previous = read_manifest(processed_dir, version.dataset, previous_name)
         except (PipelineError, ValueError):
             previous = None  # a damaged last version never blocks a new one
-        if previous is not None and _same_content(previous, version.inputs, files):
+        if previous is not None and _same_content(previous, version.inputs, hashes):
             problems = verify_version(processed_dir, version.dataset, previous_name)
             if not problems:
                 return WriteResult(
@@ -368,7 +381,7 @@ def _write_locked(processed_dir: Path, version: DatasetVersion) -> WriteResult:
     ]
     files["changes.json"] = dump_json([c.model_dump(mode="json") for c in change_sets])
     files["CHANGES.md"] = render_change_sets(change_sets).encode("utf-8")
-    package = datapackage(version.dataset, created_at, version.tables, files)
+    package = datapackage(version.dataset, created_at, version.tables, files, hashes)
     files[DATAPACKAGE] = dump_json(package)
     manifest = Manifest(
         dataset=version.dataset,
@@ -380,7 +393,7 @@ def _write_locked(processed_dir: Path, version: DatasetVersion) -> WriteResult:
         record_counts=counts,
         warning_count=len(version.warnings),
         files=[
-            OutputFile(name=file_name, sha256=_sha256(data), bytes=len(data))
+            OutputFile(name=file_name, sha256=hashes[file_name], bytes=len(data))
             for file_name, data in sorted(files.items())
         ],
     )

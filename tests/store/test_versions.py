@@ -243,6 +243,8 @@ def test_datapackage_describes_an_empty_table_as_plain_data_and_others_as_tables
 ) -> None:
     from pipeline.store.datapackage import datapackage
 
-    package = datapackage("demo", datetime(2026, 1, 1, tzinfo=UTC), [], {"warnings.json": data})
+    files = {"warnings.json": data}
+    hashes = {"warnings.json": hashlib.sha256(data).hexdigest()}
+    package = datapackage("demo", datetime(2026, 1, 1, tzinfo=UTC), [], files, hashes)
     (resource,) = package["resources"]
     assert resource["profile"] == profile and resource["bytes"] == len(data)
