@@ -21,6 +21,7 @@ import orjson
 from pydantic import BaseModel, TypeAdapter
 
 from pipeline.core.errors import PipelineError
+from pipeline.store.floats import float_check
 
 if TYPE_CHECKING:
     from pipeline.store.versions import Table
@@ -108,19 +109,26 @@ def dump_records(model: type[BaseModel], records: Sequence[BaseModel]) -> bytes:
     bytes, encoded by pydantic-core straight from the records (no dicts: twice as fast).
 
     Its JSON is orjson's, number for number (measured), so the same guard applies: a batch
-    that may hold a small float, or holds a record of another class than ``model`` (whose
-    fields pydantic-core would cut to ``model``'s), is encoded the slow way.
+    that may hold a small float (:mod:`pipeline.store.floats`), or holds a record of another
+    class than ``model`` (whose fields pydantic-core would cut to ``model``'s), is encoded
+    the slow way.
     """
     if not records:
         return b"[]\n"
     adapter = _list_adapter(model)
+    check = float_check(model)  # the model's float fields, or None: scan the bytes
     out = io.BytesIO()
     for start in range(0, len(records), ARRAY_BATCH):
         batch = list(records[start : start + ARRAY_BATCH])
         encoded = None
         if all(type(record) is model for record in batch):
             encoded = adapter.dump_json(batch, indent=2)
-            if _may_hold_small_float(encoded):
+            risky = (
+                _may_hold_small_float(encoded)
+                if check is None
+                else any(check(record) for record in batch)
+            )
+            if risky:
                 encoded = None
         if encoded is None:
             encoded = dump_json([record.model_dump(mode="json") for record in batch])
