@@ -19,6 +19,8 @@ from functools import partial
 from itertools import islice
 from pathlib import Path, PurePosixPath
 
+from pydantic import TypeAdapter
+
 from pipeline.core.collection import fewer_collections
 from pipeline.core.errors import InputError, PipelineError
 from pipeline.core.ids import check_name, sha256_bytes, slugify
@@ -153,6 +155,20 @@ def parse_versions(chunk: list[HistoricalVersion], dataset: str) -> list[ReadmeD
         return [parse_historical(version, dataset) for version in chunk]
 
 
+_DOCUMENTS = TypeAdapter(list[ReadmeDocument])
+
+
+def parse_versions_as_json(chunk: list[HistoricalVersion], dataset: str) -> bytes:
+    """:func:`parse_versions` for a worker process: the documents as JSON, which
+    pydantic-core writes and reads back in a fraction of what pickling models costs."""
+    return _DOCUMENTS.dump_json(parse_versions(chunk, dataset))
+
+
+def _documents(encoded: bytes) -> list[ReadmeDocument]:
+    with fewer_collections():
+        return _DOCUMENTS.validate_json(encoded)
+
+
 def _parsed_chunks(
     pending: Iterator[HistoricalVersion], dataset: str, settings: Settings, runner: Runner
 ) -> Iterator[tuple[list[HistoricalVersion], list[ReadmeDocument]]]:
@@ -161,8 +177,10 @@ def _parsed_chunks(
     runner of tasks maps the parses itself."""
     chunks = iter(lambda: list(islice(pending, CHUNK)), [])
     if runner is IN_PROCESS:
-        worker = settings.replay_read_ahead and (os.cpu_count() or 1) > 1
-        return read_ahead(chunks, partial(parse_versions, dataset=dataset), worker=worker)
+        if not settings.replay_read_ahead or (os.cpu_count() or 1) < 2:
+            return read_ahead(chunks, partial(parse_versions, dataset=dataset), worker=False)
+        parsed = read_ahead(chunks, partial(parse_versions_as_json, dataset=dataset), worker=True)
+        return ((chunk, _documents(encoded)) for chunk, encoded in parsed)
     return read_ahead(
         chunks, lambda chunk: runner.map(parse_historical, chunk, dataset), worker=False
     )
