@@ -10,7 +10,11 @@ worker can be made safely, everything is computed in this process, in the same o
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import multiprocessing
+import os
+import signal
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -41,7 +45,10 @@ def read_ahead(
         for batch in [*first, *batches]:
             yield batch, step(batch)
         return
-    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+    parent = os.getpid()
+    with ProcessPoolExecutor(
+        max_workers=1, mp_context=context, initializer=_die_with, initargs=(parent,)
+    ) as pool:
         pending: list[tuple[T, Future[R]]] = [(batch, pool.submit(step, batch)) for batch in first]
         try:
             while pending:
@@ -70,3 +77,18 @@ def _fork_context() -> BaseContext | None:
     if "fork" not in multiprocessing.get_all_start_methods():
         return None
     return multiprocessing.get_context("fork")
+
+
+_PR_SET_PDEATHSIG = 1  # prctl(2): a signal for this process when its parent dies
+
+
+def _die_with(parent: int) -> None:
+    """In the worker: be killed when the process that reads ahead dies, even by SIGKILL (a
+    forked worker holds both ends of its pipes, so it would never see them close)."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)

@@ -7,6 +7,8 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
+from pathlib import Path
 
 import pytest
 
@@ -101,3 +103,49 @@ def test_errors_of_the_step_reach_the_caller_as_they_are() -> None:
 
 def failing(batch: list[int]) -> int:
     raise PipelineError("bad batch")
+
+
+def sleeper(batch: list[str]) -> int:
+    Path(batch[0]).write_text(str(os.getpid()))
+    time.sleep(120)
+    return 0
+
+
+def test_a_worker_dies_with_the_process_that_reads_ahead(tmp_path: Path) -> None:
+    pid_file = tmp_path / "worker.pid"
+    script = textwrap.dedent(
+        f"""
+        from pipeline.run.ahead import read_ahead
+        from tests.run.test_ahead import sleeper
+        list(read_ahead([[{str(pid_file)!r}], ["unused"]], sleeper, worker=True))
+        """
+    )
+    parent = subprocess.Popen(
+        [sys.executable, "-c", script],
+        cwd=PROJECT_DIR,
+        env={**os.environ, "PYTHONPATH": str(PROJECT_DIR)},
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not pid_file.exists() or not pid_file.read_text():
+            assert time.monotonic() < deadline and parent.poll() is None
+            time.sleep(0.05)
+        worker = int(pid_file.read_text())
+        parent.kill()  # SIGKILL: no cleanup runs in the parent
+        parent.wait()
+        deadline = time.monotonic() + 10
+        while _alive(worker):
+            assert time.monotonic() < deadline, "the worker outlived its parent"
+            time.sleep(0.05)
+    finally:
+        parent.kill()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # a zombie (dead, not yet reaped by init) counts as gone
+    status = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    return status != "Z"
