@@ -158,7 +158,7 @@ def chunks(text: str) -> tuple[tuple[int, str], ...]:
 _OTHER_HEADING = re.compile(r"^(?:[ ]{0,3}#{1,6}(?:[ \t]|$)|[ ]{0,3}(?:=+|-+)[ \t]*$)", re.M)
 
 
-@lru_cache(maxsize=4096)  # asked of the same chunks by every format, in every snapshot
+@lru_cache(maxsize=1024)  # asked of the same chunks by every format, in every snapshot
 def opens_one_section(chunk: str) -> bool:
     """Whether the chunk is one heading's section: its first line is a '#' heading and no
     other line could be one (so a format that settled that heading can skip the chunk)."""

@@ -304,7 +304,7 @@ def read_entries(text: str, source_id: str, settled: Settled = frozenset()) -> F
     found = any(reading.cards for reading in sections)
     overall: tuple[ParseWarning, ...] = ()
     if not found:  # say what the whole document holds, settled sections included
-        survey = walk.survey if not settled else _walk(text, frozenset(), source_id).survey
+        survey = walk.survey if not settled else _walk(text, frozenset()).survey
         message = f"no paper list recognised: {survey.describe()}"
         overall = (ParseWarning(line=None, message=message),)
     return FormatReading(sections=sections, title=walk.title, warnings=overall)
@@ -344,16 +344,18 @@ def _read(text: str, settled: Settled, source_id: str) -> tuple[_Walk, list[_Fin
 
 
 def _walk(text: str, settled: Settled, source_id: str | None = None) -> _Walk:
-    """The walk over the document; with ``source_id``, each chunk that is one section is
-    read whole, into its cards (:func:`_read_section`)."""
+    """The walk over the document; each chunk that is one section is read whole
+    (:func:`_read_section`): into its cards with ``source_id``, else only counted."""
     walk = _Walk(settled=settled)
     walk.sections.append(_Section(0, HeadingContext("outside"), skipped=0 in settled))
+    if source_id is not None:
+        _sections_of(source_id)
     for offset, chunk in chunks(text):
         one_section = opens_one_section(chunk)
         if one_section and offset + 1 in settled:
             _skip_chunk(walk, chunk, offset)
             continue
-        if one_section and source_id is not None:
+        if one_section:
             read = _read_section(chunk, tuple(walk.stack), walk.title is not None, source_id)
             _add_read_section(walk, read, offset)
             continue
@@ -381,10 +383,12 @@ class _ReadSection:
     warnings: tuple[ParseWarning, ...]
 
 
-@lru_cache(maxsize=2048)
+@lru_cache(maxsize=512)
 def _read_section(
-    chunk: str, stack: tuple[Heading, ...], titled: bool, source_id: str
+    chunk: str, stack: tuple[Heading, ...], titled: bool, source_id: str | None
 ) -> _ReadSection:
+    """The section read whole; without ``source_id`` only what the survey needs is kept (a
+    document's survey walks every section, and its cards would only take memory)."""
     alone = _Walk(settled=frozenset(), stack=list(stack), title="" if titled else None)
     parsed = parse_chunk(chunk)
     _walk_chunk(alone, _Chunk(parsed.tokens, InlineParser(parsed.md, parsed.env), 0))
@@ -397,9 +401,21 @@ def _read_section(
         survey=alone.survey,
         line=section.line,
         context=section.context,
-        cards=tuple(entry.card(source_id) for entry in papers),
-        warnings=tuple(warnings),
+        cards=() if source_id is None else tuple(entry.card(source_id) for entry in papers),
+        warnings=() if source_id is None else tuple(warnings),
     )
+
+
+_kept_for: list[str | None] = [None]  # the source whose sections are kept
+
+
+def _sections_of(source_id: str) -> None:
+    """Keep sections for one source at a time: its next snapshot (a replay, the next
+    refresh) reads them again; another source's never would, and a refresh of many lists
+    would hold all their cards twice."""
+    if _kept_for[0] != source_id:
+        _read_section.cache_clear()
+        _kept_for[0] = source_id
 
 
 def forget_read_sections() -> None:
@@ -435,7 +451,7 @@ def _skip_chunk(walk: _Walk, chunk: str, offset: int) -> None:
     walk.heading(level, text, offset + 1)
 
 
-@lru_cache(maxsize=4096)  # a settled heading is skipped again in every snapshot
+@lru_cache(maxsize=1024)  # a settled heading is skipped again in every snapshot
 def _heading_line(line: str) -> tuple[int, str]:
     """An ATX heading line's level and text, its inline markup read."""
     level, content = atx_heading(line)
