@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -24,6 +27,29 @@ def require(path: Path) -> Path:
     if not path.exists():
         pytest.skip(f"{path} is absent: the shared corpus (../shared) is not beside the project")
     return path
+
+
+def run_python(script: str, *, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """``script`` in a fresh interpreter with the project importable: no thread of pytest's
+    process runs there (a worker is forked only from a process without other threads)."""
+    return subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=PROJECT_DIR,
+        env={**os.environ, "PYTHONPATH": str(PROJECT_DIR)},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def assert_same_files(left: Path, right: Path, *, at_least: int) -> None:
+    """The two folders hold the same names and, file for file, the same bytes."""
+    names = sorted(path.relative_to(left) for path in left.rglob("*"))
+    assert names == sorted(path.relative_to(right) for path in right.rglob("*"))
+    assert len(names) > at_least
+    for relative in names:
+        if (left / relative).is_file():
+            assert (left / relative).read_bytes() == (right / relative).read_bytes(), relative
 
 
 def settings_for(folder: Path) -> Settings:

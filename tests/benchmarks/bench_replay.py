@@ -20,7 +20,6 @@ import os
 import statistics
 import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 from pathlib import Path
@@ -64,20 +63,6 @@ def timed_replay(history: Path, folder: Path, code: Path) -> dict[str, Any]:
     return result
 
 
-def baseline_tree(commit: str, into: Path) -> Path:
-    archive = subprocess.run(
-        ["git", "-C", str(PROJECT), "archive", "--format=tar", commit],
-        capture_output=True,
-        check=True,
-    ).stdout
-    target = into / f"baseline-{commit}"
-    target.mkdir()
-    (into / "baseline.tar").write_bytes(archive)
-    with tarfile.open(into / "baseline.tar") as tar:
-        tar.extractall(target, filter="data")
-    return target
-
-
 def folder_size(path: Path) -> int:
     return sum(entry.stat().st_size for entry in path.rglob("*") if entry.is_file())
 
@@ -111,10 +96,11 @@ def main() -> int:
         return 2
     sys.path.insert(0, str(PROJECT))
     from pipeline.store.versions import list_versions, read_table
+    from tests.benchmarks.bench_scale import baseline_tree
 
     with tempfile.TemporaryDirectory() as out:
         base = Path(out)
-        baseline = None if args.no_baseline else baseline_tree(args.baseline, base)
+        baseline = None if args.no_baseline else baseline_tree(args.baseline, base, repo=PROJECT)
         ours: list[dict[str, Any]] = []
         theirs: list[dict[str, Any]] = []
         for round_ in range(args.rounds):  # alternated, so both see the same machine

@@ -15,21 +15,14 @@ import pytest
 from pipeline.core.errors import PipelineError
 from pipeline.run import ahead
 from pipeline.run.ahead import read_ahead
-from tests.conftest import PROJECT_DIR
+from tests.conftest import PROJECT_DIR, run_python
 
 
 def in_clean_interpreter(body: str) -> subprocess.CompletedProcess[str]:
-    """Run ``body`` where no other thread runs (pytest's process may hold servers' threads),
-    as a script without a main guard: the worker must never run it a second time."""
+    """Run ``body`` where no other thread runs, as a script without a main guard: the
+    worker must never run it a second time."""
     script = "import os\nfrom pipeline.run.ahead import read_ahead\n" + textwrap.dedent(body)
-    return subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=PROJECT_DIR,
-        env={**os.environ, "PYTHONPATH": str(PROJECT_DIR)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return run_python(script)
 
 
 def test_a_worker_reads_ahead_in_another_process_and_results_come_in_order() -> None:

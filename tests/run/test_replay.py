@@ -22,7 +22,7 @@ from pipeline.store.versions import (
     read_table,
     read_version_file,
 )
-from tests.conftest import HISTORY_TARBALL, PROJECT_DIR, require
+from tests.conftest import HISTORY_TARBALL, PROJECT_DIR, assert_same_files, require, run_python
 
 CARD = "- {title}. [[paper]](https://arxiv.org/abs/{arxiv})\n  - Ada Lovelace.\n"
 
@@ -148,14 +148,7 @@ def test_replay_on_a_two_worker_dask_cluster_is_byte_identical_to_in_process(
     assert result.returncode == 0, output
     assert "Traceback" not in output, output
     assert "local 50" in result.stdout and "dask 50" in result.stdout
-    local = sorted(p.relative_to(tmp_path / "local") for p in (tmp_path / "local").rglob("*"))
-    dask = sorted(p.relative_to(tmp_path / "dask") for p in (tmp_path / "dask").rglob("*"))
-    assert local == dask and len(local) > 50 * 5
-    for relative in local:
-        if (tmp_path / "local" / relative).is_file():
-            assert (tmp_path / "local" / relative).read_bytes() == (
-                tmp_path / "dask" / relative
-            ).read_bytes(), relative
+    assert_same_files(tmp_path / "local", tmp_path / "dask", at_least=50 * 5)
 
 
 def test_reading_ahead_in_a_worker_writes_the_same_files_as_parsing_in_process(
@@ -185,21 +178,7 @@ def test_reading_ahead_in_a_worker_writes_the_same_files_as_parsing_in_process(
         print("forks", len(forks))
         """
     )
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=PROJECT_DIR,
-        env={**os.environ, "PYTHONPATH": str(PROJECT_DIR)},
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    result = run_python(script, timeout=600)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split("\n")[:3] == ["True 60 1", "False 60 1", "forks 1"], result.stdout
-    ahead_files = sorted(p.relative_to(tmp_path / "True") for p in (tmp_path / "True").rglob("*"))
-    here_files = sorted(p.relative_to(tmp_path / "False") for p in (tmp_path / "False").rglob("*"))
-    assert ahead_files == here_files and len(ahead_files) > 60 * 5
-    for relative in ahead_files:
-        if (tmp_path / "True" / relative).is_file():
-            assert (tmp_path / "True" / relative).read_bytes() == (
-                tmp_path / "False" / relative
-            ).read_bytes(), relative
+    assert_same_files(tmp_path / "True", tmp_path / "False", at_least=60 * 5)
