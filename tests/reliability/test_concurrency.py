@@ -44,7 +44,9 @@ def test_two_refreshes_started_together_write_each_dataset_once(tmp_path: Path) 
 def test_a_refresh_during_a_replay_of_its_dataset_refuses_in_one_line(tmp_path: Path) -> None:
     scene = project_scene(tmp_path)
     history = write_history(tmp_path / "history", 40)
-    replaying = scene.start("replay", str(history), "awesome-deep-phenomena")
+    replaying = scene.start(
+        "replay", str(history), "awesome-deep-phenomena", RUN_CHAIN_HOLD_SECONDS="3"
+    )
     try:
         wait_for_lock(scene, "awesome-deep-phenomena")
         refused = scene.run("refresh", PIPELINE_LOCK_WAIT_SECONDS="0")
@@ -65,7 +67,8 @@ def test_a_refresh_during_a_replay_of_its_dataset_refuses_in_one_line(tmp_path: 
 def test_two_replays_of_one_dataset_at_once_write_each_version_once(tmp_path: Path) -> None:
     scene = Scene(tmp_path / "pipeline")
     history = write_history(tmp_path / "history", 30)
-    first = scene.start("replay", str(history), "hist")
+    first = scene.start("replay", str(history), "hist", RUN_CHAIN_HOLD_SECONDS="3")
+    wait_for_lock(scene, "hist")
     second = scene.start("replay", str(history), "hist")
     outputs = [process.communicate(timeout=600) for process in (first, second)]
     assert [first.returncode, second.returncode] == [0, 0], outputs
